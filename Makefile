@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both work on a machine with only Python 3.11
+# (and, for the tests, a Postgres server).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DATABASE_URL_TEST ?= postgres://root@127.0.0.1:5432/shortscience
+
+.PHONY: run test lint format install install-dev migrate seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+.stamp-install: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+.stamp-install-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch .stamp-install $@
+
+install: .stamp-install
+install-dev: .stamp-install-dev
+
+# Serve http://127.0.0.1:8000 with demo data, on SQLite unless DATABASE_URL says otherwise.
+run: .stamp-install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The whole suite, browser tests included, on Postgres (DATABASE_URL, default the local server).
+test: .stamp-install-dev
+	@command -v chromium >/dev/null || test -x /usr/bin/chromium || { \
+	  echo "Chromium is needed for the browser tests: apt-get install chromium (.ci/run does this)"; exit 1; }
+	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} SECRET_KEY=test-only-secret-key \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: .stamp-install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: .stamp-install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .stamp-install .stamp-install-dev db.sqlite3 staticfiles

@@ -1,0 +1,38 @@
+"""The plain records every importer produces."""
+
+import datetime
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PaperRecord:
+    """One paper as a source describes it, ready to be upserted by `papers.services.paper_upsert`."""
+
+    bibtex_key: str
+    title: str
+    source: str
+    authors: list[str] = field(default_factory=list)
+    abstract: str = ""
+    year: int | None = None
+    published: datetime.date | None = None
+    updated: datetime.date | None = None
+    venue_name: str = ""
+    entry_type: str = ""
+    arxiv_id: str = ""
+    doi: str = ""
+    urls: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportProblem:
+    """An input entry that was skipped: `ref` names it (key, id, line), `reason` says why."""
+
+    ref: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self):
+        where = f" (line {self.line})" if self.line else ""
+        return f"{self.ref}{where}: {self.reason}"

@@ -1,0 +1,284 @@
+"""The paper catalogue: papers keyed by bibtex key, their ordered authors, and venues (key prefixes)."""
+
+import re
+import unicodedata
+from urllib.parse import quote, urlencode
+
+from django.db import models
+from django.db.models import Count, Prefetch
+from django.urls import reverse
+
+# An arXiv identifier: new style 1512.03385 / 0704.0001 (optionally versioned), old style hep-th/9901001 or
+# math.GT/0309136 (optionally versioned).
+ARXIV_NEW_RE = r"\d{4}\.\d{4,5}"
+ARXIV_OLD_RE = r"[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
+ARXIV_ID_RE = re.compile(rf"^(?P<id>{ARXIV_NEW_RE}|{ARXIV_OLD_RE})(?P<version>v\d+)?$")
+ARXIV_URL_RE = re.compile(
+    rf"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(?P<id>{ARXIV_NEW_RE}|{ARXIV_OLD_RE})"
+    r"(?P<version>v\d+)?(?:\.pdf)?/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+DOI_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(?P<doi>10\.\d{4,9}/\S+)$", re.IGNORECASE)
+ARXIV_KEY_PREFIX = "journals/corr/"
+
+
+def parse_arxiv_id(text: str) -> str | None:
+    """The unversioned arXiv id in `text` (a bare id, versioned id or arXiv abs/pdf URL), or None."""
+    text = (text or "").strip()
+    if text.lower().startswith("arxiv:"):
+        text = text[6:]
+    match = ARXIV_ID_RE.match(text) or ARXIV_URL_RE.match(text)
+    return match.group("id") if match else None
+
+
+def parse_doi(text: str) -> str | None:
+    """The DOI in `text` (bare, doi: prefixed or a doi.org URL), lower-cased as DOIs are case-insensitive."""
+    match = DOI_RE.match((text or "").strip())
+    return match.group("doi").lower() if match else None
+
+
+def arxiv_bibtex_key(arxiv_id: str) -> str:
+    """The original site's key for an arXiv paper: journals/corr/<id without version>."""
+    return ARXIV_KEY_PREFIX + arxiv_id
+
+
+def venue_key_for(bibtex_key: str) -> str | None:
+    """The venue prefix of a dblp-style key: conf/nips/RenHGS15 -> conf/nips; other keys have none."""
+    parts = bibtex_key.split("/")
+    if len(parts) >= 3 and parts[0] in {"conf", "journals", "books", "series", "reference", "phd", "tr"}:
+        return "/".join(parts[:2])
+    return None
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII folding used for lookups: 'Dollár' and 'Dollar' match."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def normalize_name(name: str) -> str:
+    return " ".join(re.sub(r"[^\w\s-]", " ", fold(name)).split())
+
+
+def normalize_title(title: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", fold(title)).split())[:500]
+
+
+def paper_url(bibtex_key: str) -> str:
+    """The canonical page of a paper: /paper?bibtexKey=conf/nips/RenHGS15 (slashes kept, as the original)."""
+    return reverse("papers:detail") + "?bibtexKey=" + quote(bibtex_key, safe="/:")
+
+
+class Source(models.TextChoices):
+    ARXIV = "arxiv", "arXiv"
+    BIBSONOMY = "bibsonomy", "Bibsonomy"
+    DBLP = "dblp", "dblp"
+    CROSSREF = "crossref", "Crossref"
+    MANUAL = "manual", "Manual"
+
+
+class VenueQuerySet(models.QuerySet):
+    def for_index(self):
+        """Venues with at least one paper, with their paper counts, most papers first."""
+        return (
+            self.annotate(paper_count=Count("papers"))
+            .filter(paper_count__gt=0)
+            .order_by("-paper_count", "key")
+        )
+
+
+class Venue(models.Model):
+    """A conference or journal, identified by the bibtex-key prefix of its papers (conf/nips, journals/corr)."""
+
+    key = models.CharField(max_length=100, unique=True, help_text="Bibtex key prefix, e.g. conf/nips")
+    name = models.CharField(max_length=300, blank=True)
+    url = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+
+    objects = VenueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.name or self.key
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.key
+
+    def get_absolute_url(self, year: int | None = None):
+        params = {"key": self.key}
+        if year:
+            params["year"] = year
+        return reverse("papers:venue") + "?" + urlencode(params, safe="/")
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=300, unique=True)
+    name_normalized = models.CharField(max_length=300, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_normalized = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
+
+class PaperQuerySet(models.QuerySet):
+    def with_authors(self):
+        """Authors in order, in one extra query for the whole page."""
+        return self.select_related("venue").prefetch_related(
+            Prefetch(
+                "paper_authors",
+                queryset=PaperAuthor.objects.select_related("author").order_by("position"),
+                to_attr="ordered_authors",
+            )
+        )
+
+    def for_detail(self):
+        return self.with_authors()
+
+    def for_venue_year(self, venue, year):
+        qs = self.filter(venue=venue)
+        qs = qs.filter(year=year) if year else qs.filter(year__isnull=True)
+        return qs.with_authors().order_by("title")
+
+    def title_contains(self, text):
+        return self.filter(title__icontains=text).with_authors().order_by("-year", "title")
+
+    def resolve(self, key: str):
+        """The paper for a bibtex key, one of its aliases, an arXiv id / URL or a DOI, or None."""
+        key = (key or "").strip()
+        if not key:
+            return None
+        paper = self.filter(bibtex_key=key).first()
+        if paper:
+            return paper
+        alias = PaperAlias.objects.filter(alias=key).select_related("paper").first()
+        if alias:
+            return alias.paper
+        arxiv_id = parse_arxiv_id(key)
+        if arxiv_id:
+            paper = self.filter(bibtex_key=arxiv_bibtex_key(arxiv_id)).first()
+            return paper or self.filter(arxiv_id=arxiv_id).order_by("pk").first()
+        doi = parse_doi(key)
+        if doi:
+            return self.filter(bibtex_key=doi).first() or self.filter(doi=doi).order_by("pk").first()
+        return None
+
+
+class Paper(models.Model):
+    bibtex_key = models.CharField(max_length=255, unique=True)
+    title = models.TextField()
+    title_normalized = models.CharField(max_length=500, db_index=True, editable=False)
+    abstract = models.TextField(blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    published = models.DateField("first published", null=True, blank=True)
+    updated = models.DateField("last updated at the source", null=True, blank=True)
+    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.SET_NULL, related_name="papers")
+    venue_name = models.CharField(max_length=500, blank=True, help_text="Journal or booktitle as imported")
+    entry_type = models.CharField(max_length=40, blank=True, help_text="BibTeX entry type, e.g. inproceedings")
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
+    arxiv_id = models.CharField("arXiv id", max_length=64, blank=True, db_index=True)
+    doi = models.CharField("DOI", max_length=255, blank=True, db_index=True)
+    urls = models.JSONField(default=list, blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    authors = models.ManyToManyField(Author, through="PaperAuthor", related_name="papers")
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "title"]
+        indexes = [models.Index(fields=["venue", "year"], name="paper_venue_year_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.title_normalized = normalize_title(self.title)
+        if self.venue_id is None:
+            prefix = venue_key_for(self.bibtex_key)
+            if prefix:
+                self.venue, _ = Venue.objects.get_or_create(key=prefix, defaults={"name": self.venue_name})
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return paper_url(self.bibtex_key)
+
+    @property
+    def author_names(self) -> list[str]:
+        if hasattr(self, "ordered_authors"):
+            return [pa.author.name for pa in self.ordered_authors]
+        return [pa.author.name for pa in self.paper_authors.select_related("author").order_by("position")]
+
+    @property
+    def venue_label(self) -> str:
+        if self.venue and self.venue.name:
+            return self.venue.name
+        return self.venue_name or (self.venue.key if self.venue else "")
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def scholar_url(self) -> str:
+        return "https://scholar.google.com/scholar?" + urlencode({"q": self.title})
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """(label, url) pairs for the title block: arXiv, DOI, other stored URLs by host, Google Scholar."""
+        links, seen = [], set()
+        for label, url in (("arXiv", self.arxiv_url), ("DOI", self.doi_url)):
+            if url:
+                links.append((label, url))
+                seen.add(url)
+        for url in self.urls:
+            if url in seen or not url.startswith(("http://", "https://")):
+                continue
+            host = url.split("/")[2].removeprefix("www.")
+            if host in {"arxiv.org", "doi.org", "dx.doi.org"} or host.startswith("dblp."):
+                continue
+            links.append((host, url))
+            seen.add(url)
+        links.append(("Google Scholar", self.scholar_url))
+        return links
+
+
+class PaperAuthor(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="paper_authors")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="paper_authors")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="unique_author_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} ({self.position + 1}) on {self.paper_id}"
+
+
+class PaperAlias(models.Model):
+    """Another key that resolves to a paper, e.g. the file's own key DBLP:conf/nips/RenHGS15."""
+
+    alias = models.CharField(max_length=255, unique=True)
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta:
+        verbose_name_plural = "paper aliases"
+
+    def __str__(self):
+        return f"{self.alias} → {self.paper.bibtex_key}"

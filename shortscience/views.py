@@ -1,0 +1,43 @@
+"""Site-wide pages: about, health check, robots.txt and the friendly error pages."""
+
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+
+from papers.models import Paper, Venue
+
+
+def about(request):
+    stats = {"papers": Paper.objects.count(), "venues": Venue.objects.count()}
+    return render(request, "about.html", {"stats": stats})
+
+
+@never_cache
+def healthz(request):
+    """200 when the database answers a query, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def robots_txt(request):
+    lines = ["User-agent: *", "Disallow: /random", "Disallow: /search", "Disallow: /accounts/", "Disallow: /admin/"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def page_not_found(request, exception=None):
+    message = ""
+    if exception is not None and exception.args and isinstance(exception.args[0], str):
+        message = exception.args[0]
+    return render(request, "404.html", {"message": message}, status=404)
+
+
+def server_error(request):
+    # No context processors or database here: the error may be the database itself.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

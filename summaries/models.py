@@ -1,0 +1,1 @@
+"""Summaries, their revisions, votes, comments and reports (issue: summaries)."""

@@ -1,0 +1,54 @@
+"""Test settings and shared fixtures. Tests run on Postgres (DATABASE_URL, default the local server)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by browser tests are still
+# synchronous, so Django's async-safety guard is lifted for the test process only.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+TEST_SETTINGS = {
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    "STORAGES": {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    },
+    # Production security settings stay on, except the ones that need HTTPS, which test servers do not speak.
+    "SECURE_SSL_REDIRECT": False,
+    "SECURE_HSTS_SECONDS": 0,
+    "SESSION_COOKIE_SECURE": False,
+    "CSRF_COOKIE_SECURE": False,
+    "ALLOWED_HOSTS": ["testserver", "localhost", "127.0.0.1"],
+}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_settings():
+    """Applied before session-scoped fixtures such as live_server, whose middleware reads settings once."""
+    from django.test.utils import override_settings
+
+    with override_settings(**TEST_SETTINGS):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def fixture_path():
+    """Path of a file under tests/fixtures/."""
+    return lambda name: FIXTURES / name
+
+
+@pytest.fixture
+def fixture_bytes():
+    return lambda name: (FIXTURES / name).read_bytes()

@@ -1,0 +1,32 @@
+import factory
+
+from accounts.models import User
+from papers.importers.records import PaperRecord
+from papers.models import Source
+from papers.services import paper_upsert
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+def make_paper(**overrides):
+    """A paper created through the import service, as real papers are."""
+    n = make_paper.counter = getattr(make_paper, "counter", 0) + 1
+    fields = {
+        "bibtex_key": f"conf/nips/Paper{n}",
+        "title": f"A study of things, part {n}",
+        "source": Source.DBLP,
+        "authors": [f"Author {n}a", f"Author {n}b"],
+        "year": 2015,
+        "venue_name": "NIPS",
+    }
+    fields.update(overrides)
+    paper, _ = paper_upsert(record=PaperRecord(**fields))
+    return paper
