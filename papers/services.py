@@ -100,7 +100,7 @@ class Progress:
 
     def __init__(self, stream, total: int | None = None, every: int = 100, label: str = "papers"):
         self.stream, self.total, self.every, self.label = stream, total, every, label
-        self.count, self.started = 0, time.monotonic()
+        self.count, self.started, self.written = 0, time.monotonic(), -1
 
     def step(self, n: int = 1) -> None:
         before = self.count
@@ -109,8 +109,9 @@ class Progress:
             self.write()
 
     def write(self) -> None:
-        if not self.stream:
+        if not self.stream or self.written == self.count:
             return
+        self.written = self.count
         elapsed = max(time.monotonic() - self.started, 1e-9)
         rate = self.count / elapsed
         line = f"{self.count}"
@@ -135,7 +136,9 @@ def papers_import(
     result = ImportResult(skipped=list(problems))
     for record in records:
         if dry_run:
-            result.add("created" if not Paper.objects.filter(bibtex_key=record.bibtex_key).exists() else "unchanged")
+            result.add(
+                "created" if not Paper.objects.filter(bibtex_key=record.bibtex_key).exists() else "unchanged"
+            )
         else:
             try:
                 _, outcome = paper_upsert(record=record)

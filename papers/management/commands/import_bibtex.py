@@ -1,0 +1,48 @@
+"""python manage.py import_bibtex FILE... : papers from BibTeX exports (dblp, Bibsonomy)."""
+
+import logging
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from papers.importers.bibtex import parse_bibtex
+from papers.services import Progress, papers_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import papers from BibTeX files (dblp and Bibsonomy exports). Entries that cannot be read are "
+        "reported on stderr and skipped; the others are imported, and the command then exits non-zero."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", metavar="FILE", help="a .bib file")
+        parser.add_argument("--dry-run", action="store_true", help="parse and count, write nothing")
+
+    def handle(self, *args, files, dry_run, **options):
+        # bibtexparser logs broken blocks with 0-based line numbers; each is reported below instead.
+        logging.getLogger("bibtexparser").setLevel(logging.ERROR)
+        skipped = unreadable = 0
+        for name in files:
+            try:
+                data = Path(name).read_bytes()
+            except OSError as exc:
+                self.stderr.write(f"{name}: cannot read: {exc.strerror or exc}")
+                unreadable += 1
+                continue
+            records, problems = parse_bibtex(data)
+            for problem in problems:
+                self.stderr.write(f"{name}: skipped {problem}")
+            result = papers_import(
+                records=records,
+                problems=problems,
+                progress=Progress(self.stdout, total=len(records)),
+                dry_run=dry_run,
+                on_problem=lambda problem, name=name: self.stderr.write(f"{name}: skipped {problem}"),
+            )
+            self.stdout.write(
+                f"{name}: {result.summary()}" + (" (dry run, nothing written)" if dry_run else "")
+            )
+            skipped += len(result.skipped)
+        if skipped or unreadable:
+            raise CommandError(f"{skipped} entries skipped, {unreadable} files unreadable (see above)")
