@@ -1,3 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("user", views.profile, name="profile"),
+    path("users", views.leaderboard, name="list"),
+    path("settings", views.settings_view, name="settings"),
+]

@@ -80,15 +80,11 @@ class Source(models.TextChoices):
 class VenueQuerySet(models.QuerySet):
     def for_index(self):
         """Venues with at least one paper, with their paper counts, most papers first."""
-        return (
-            self.annotate(paper_count=Count("papers"))
-            .filter(paper_count__gt=0)
-            .order_by("-paper_count", "key")
-        )
+        return self.annotate(paper_count=Count("papers")).filter(paper_count__gt=0).order_by("-paper_count", "key")
 
 
 class Venue(models.Model):
-    """A conference or journal, identified by the bibtex-key prefix of its papers (conf/nips, journals/corr)."""
+    """A conference or journal, known by the bibtex-key prefix of its papers (conf/nips, journals/corr)."""
 
     key = models.CharField(max_length=100, unique=True, help_text="Bibtex key prefix, e.g. conf/nips")
     name = models.CharField(max_length=300, blank=True)
@@ -103,15 +99,15 @@ class Venue(models.Model):
     def __str__(self):
         return self.name or self.key
 
-    @property
-    def display_name(self) -> str:
-        return self.name or self.key
-
     def get_absolute_url(self, year: int | None = None):
         params = {"key": self.key}
         if year:
             params["year"] = year
         return reverse("papers:venue") + "?" + urlencode(params, safe="/")
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.key
 
 
 class Author(models.Model):

@@ -42,8 +42,7 @@ class ImportResult:
 
     def summary(self) -> str:
         return (
-            f"{self.created} imported, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{len(self.skipped)} skipped"
+            f"{self.created} imported, {self.updated} updated, {self.unchanged} unchanged, {len(self.skipped)} skipped"
         )
 
 
@@ -136,9 +135,7 @@ def papers_import(
     result = ImportResult(skipped=list(problems))
     for record in records:
         if dry_run:
-            result.add(
-                "created" if not Paper.objects.filter(bibtex_key=record.bibtex_key).exists() else "unchanged"
-            )
+            result.add("created" if not Paper.objects.filter(bibtex_key=record.bibtex_key).exists() else "unchanged")
         else:
             try:
                 _, outcome = paper_upsert(record=record)

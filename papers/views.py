@@ -4,6 +4,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 
+from summaries.views import paper_page
+
 from .models import Paper, Venue
 
 VENUE_PAGE_SIZE = 50
@@ -24,7 +26,7 @@ def paper_detail(request):
         if request.GET.get("a"):
             url += "&" + urlencode({"a": request.GET["a"]})
         return redirect(url, permanent=True)
-    return render(request, "papers/paper_detail.html", {"paper": paper})
+    return paper_page(request, paper)
 
 
 def venue(request):
@@ -34,7 +36,10 @@ def venue(request):
         return render(request, "papers/venue_list.html", {"venues": Venue.objects.for_index()})
     venue = get_object_or_404(Venue, key=key)
     years = list(
-        Paper.objects.filter(venue=venue).values("year").annotate(count=Count("id")).order_by(F("year").desc(nulls_last=True))
+        Paper.objects.filter(venue=venue)
+        .values("year")
+        .annotate(count=Count("id"))
+        .order_by(F("year").desc(nulls_last=True))
     )
     year_param = request.GET.get("year", "")
     if year_param.isdigit():
@@ -49,8 +54,8 @@ def venue(request):
 
 
 def search(request):
-    """The header's lookup box: a known key, arXiv id, arXiv URL or DOI opens the paper; other text lists papers
-    whose title contains it."""
+    """The header's lookup box: a known key, arXiv id, arXiv URL or DOI opens the paper; other text lists
+    papers whose title contains it."""
     query = (request.GET.get("q") or request.GET.get("term") or "").strip().strip('"')
     papers = []
     if query:

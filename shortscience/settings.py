@@ -36,7 +36,8 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optio
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 HTTP_USER_AGENT = os.environ.get(
-    "HTTP_USER_AGENT", "ShortScience/0.1 (+https://github.com/shortscience; mailto:admin@shortscience.example)"
+    "HTTP_USER_AGENT",
+    "ShortScience/0.1 (+https://github.com/shortscience; mailto:admin@shortscience.example)",
 )
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
@@ -119,6 +120,7 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 
 # --- Mail ---------------------------------------------------------------------------------------------------
 if EMAIL_URL_HOST:

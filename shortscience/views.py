@@ -27,7 +27,13 @@ def healthz(request):
 
 
 def robots_txt(request):
-    lines = ["User-agent: *", "Disallow: /random", "Disallow: /search", "Disallow: /accounts/", "Disallow: /admin/"]
+    lines = [
+        "User-agent: *",
+        "Disallow: /random",
+        "Disallow: /search",
+        "Disallow: /accounts/",
+        "Disallow: /admin/",
+    ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 

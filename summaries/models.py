@@ -1,1 +1,288 @@
-"""Summaries, their revisions, votes, comments and reports (issue: summaries)."""
+"""Summaries of papers, with their revisions, votes, comments, reports and citations."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import Prefetch, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from papers.models import Paper, PaperAuthor
+
+ANONYMOUS = "Anonymous"
+POPULAR_DAYS = 7
+
+
+def new_share_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SummaryQuerySet(models.QuerySet):
+    def public(self):
+        """Summaries anyone may read: not private, not hidden by a moderator, author not banned."""
+        return self.filter(is_private=False, is_hidden=False, author__is_banned=False)
+
+    def visible_to(self, user, share_token: str = ""):
+        """Public summaries, plus the user's own, plus a private one whose share token was given."""
+        condition = Q(is_private=False)
+        if user.is_authenticated:
+            condition |= Q(author=user)
+        if share_token:
+            condition |= Q(share_token=share_token)
+        return self.filter(condition, is_hidden=False, author__is_banned=False)
+
+    def with_related(self):
+        return self.select_related("author", "paper", "paper__venue")
+
+    def with_papers(self):
+        """Each summary's paper with its venue and ordered authors: a constant number of queries per page."""
+        return self.with_related().prefetch_related(
+            Prefetch(
+                "paper__paper_authors",
+                queryset=PaperAuthor.objects.select_related("author").order_by("position"),
+                to_attr="ordered_authors",
+            )
+        )
+
+    def with_comment_counts(self):
+        return self.annotate(
+            comment_count=models.Count("comments", filter=Q(comments__is_deleted=False), distinct=True)
+        )
+
+    def for_feed(self, tab: str = "recent"):
+        """The homepage tabs: recent (by edit time), best (by score), popular (votes and views, 7 days)."""
+        qs = self.public().with_papers().with_comment_counts()
+        if tab == "best":
+            return qs.order_by("-score", "-edited_at")
+        if tab == "popular":
+            since = timezone.now() - timedelta(days=POPULAR_DAYS)
+            recent_votes = Coalesce(
+                models.Subquery(
+                    Vote.objects.filter(summary=models.OuterRef("pk"), updated_at__gte=since, value__gt=0)
+                    .values("summary")
+                    .annotate(n=models.Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
+            )
+            recent_views = Coalesce(
+                models.Subquery(
+                    PaperVisit.objects.filter(paper=models.OuterRef("paper"), day__gte=since.date())
+                    .values("paper")
+                    .annotate(n=Sum("count"))
+                    .values("n")[:1]
+                ),
+                0,
+            )
+            return qs.annotate(popularity=recent_votes * 10 + recent_views).order_by(
+                "-popularity", "-score", "-edited_at"
+            )
+        return qs.order_by("-edited_at")
+
+    def for_paper_page(self, paper_ids, user, share_token=""):
+        return (
+            self.filter(paper_id__in=paper_ids)
+            .visible_to(user, share_token)
+            .with_related()
+            .order_by("-score", "created_at")
+        )
+
+
+class Summary(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="summaries")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="summaries")
+    body = models.TextField(help_text="Markdown with LaTeX math")
+    body_html = models.TextField(editable=False, help_text="Rendered at save by shortscience.markup")
+    is_private = models.BooleanField("private", default=False)
+    is_anonymous = models.BooleanField("anonymous", default=False)
+    is_hidden = models.BooleanField("hidden by a moderator", default=False)
+    share_token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
+    score = models.IntegerField(default=0, help_text="Sum of the votes, kept by summaries.services")
+    version = models.PositiveIntegerField(default=1, help_text="Bumped at each save; stale edits are refused")
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(default=timezone.now)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "summaries"
+        constraints = [models.UniqueConstraint(fields=["paper", "author"], name="one_summary_per_user_and_paper")]
+        indexes = [
+            models.Index(fields=["-edited_at"], name="summary_edited_idx"),
+            models.Index(fields=["-score", "-edited_at"], name="summary_score_idx"),
+            models.Index(fields=["author", "-edited_at"], name="summary_author_idx"),
+        ]
+
+    def __str__(self):
+        return f"Summary of {self.paper_id} by {self.author_id}"
+
+    def get_absolute_url(self):
+        return self.paper.get_absolute_url() + "&" + urlencode({"a": self.anchor})
+
+    @property
+    def anchor(self) -> str:
+        """The HTML id and `a=` value of this summary: the username, or anon-N for anonymous ones."""
+        return f"anon-{self.pk}" if self.is_anonymous else self.author.username
+
+    @property
+    def author_name(self) -> str:
+        return ANONYMOUS if self.is_anonymous else self.author.public_name
+
+    def get_share_url(self):
+        return self.get_absolute_url() + "&" + urlencode({"code": self.share_token})
+
+    def can_edit(self, user) -> bool:
+        return user.is_authenticated and user.pk == self.author_id and not user.is_banned
+
+    def can_read(self, user, share_token: str = "") -> bool:
+        if self.is_hidden or self.author.is_banned:
+            return False
+        return (not self.is_private) or self.can_edit(user) or (share_token and share_token == self.share_token)
+
+    @property
+    def was_edited(self) -> bool:
+        return self.edited_at - self.created_at > timedelta(minutes=1)
+
+
+class Revision(models.Model):
+    """The text of a summary at each save."""
+
+    summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["summary", "version"], name="unique_revision_version")]
+
+    def __str__(self):
+        return f"Revision {self.version} of summary {self.summary_id}"
+
+
+class Vote(models.Model):
+    class Value(models.IntegerChoices):
+        DOWN = -1, "Down"
+        NONE = 0, "None"
+        UP = 1, "Up"
+
+    summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes")
+    value = models.SmallIntegerField(choices=Value.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["summary", "voter"], name="one_vote_per_voter_and_summary"),
+            models.CheckConstraint(condition=Q(value__gte=-1, value__lte=1), name="vote_value_in_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.voter_id} votes {self.value:+d} on {self.summary_id}"
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(is_deleted=False, is_hidden=False, author__is_banned=False)
+
+
+class Comment(models.Model):
+    """A plain-text comment in the flat thread of one summary. Deleting only marks it deleted."""
+
+    summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+    is_deleted = models.BooleanField(default=False)
+    is_hidden = models.BooleanField("hidden by a moderator", default=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["summary", "created_at"], name="comment_summary_idx")]
+
+    def __str__(self):
+        return f"Comment {self.pk} on summary {self.summary_id}"
+
+    def can_delete(self, user) -> bool:
+        return user.is_authenticated and user.pk == self.author_id
+
+
+class Report(models.Model):
+    """A reader flags a summary or a comment; moderators resolve it in the admin."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        ABUSE = "abuse", "Abusive or offensive"
+        PLAGIARISM = "plagiarism", "Copied text (e.g. the abstract)"
+        WRONG = "wrong", "Wrong paper or misleading"
+        OTHER = "other", "Something else"
+
+    summary = models.ForeignKey(Summary, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    details = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(summary__isnull=False, comment__isnull=True) | Q(summary__isnull=True, comment__isnull=False)
+                ),
+                name="report_has_one_target",
+            )
+        ]
+        indexes = [models.Index(fields=["resolved_at"], name="report_open_idx")]
+
+    def __str__(self):
+        target = f"summary {self.summary_id}" if self.summary_id else f"comment {self.comment_id}"
+        return f"Report on {target}: {self.get_reason_display()}"
+
+
+class Citation(models.Model):
+    """A `\\cite{KEY}` in a summary: lets a paper page list the summaries that cite it."""
+
+    summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="citations")
+    cited_key = models.CharField(max_length=255, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["summary", "cited_key"], name="unique_citation")]
+
+    def __str__(self):
+        return f"{self.summary_id} cites {self.cited_key}"
+
+
+class PaperVisit(models.Model):
+    """Paper-page views per day, for the Popular tab."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="visits")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["paper", "day"], name="unique_paper_visit_day")]
+
+    def __str__(self):
+        return f"{self.paper_id} on {self.day}: {self.count}"
+
+    @classmethod
+    def record(cls, paper_id) -> None:
+        """Count one view of a paper page today: one upsert statement (Postgres and SQLite alike)."""
+        table = cls._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (paper_id, day, count) VALUES (%s, %s, 1) "
+                f"ON CONFLICT (paper_id, day) DO UPDATE SET count = {table}.count + 1",
+                [paper_id, timezone.now().date()],
+            )

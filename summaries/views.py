@@ -1,9 +1,356 @@
-from django.shortcuts import render
+import difflib
+import io
+import json
+import zipfile
 
-from papers.models import Paper
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from papers.models import Paper, PaperAlias
+from shortscience.markup import render_summary
+
+from . import services
+from .forms import CommentForm, ReportForm, SummaryForm
+from .models import Comment, PaperVisit, Revision, Summary, Vote
+
+FEED_PAGE_SIZE = 10
+FEED_TABS = {"recent": "Most Recent", "best": "Highest Rated", "popular": "Popular"}
 
 
+def wants_json(request) -> bool:
+    return request.headers.get("x-requested-with") == "fetch" or "application/json" in request.headers.get("accept", "")
+
+
+@require_GET
 def home(request):
-    """Homepage. Until summaries exist it shows the newest papers in the catalogue."""
-    papers = Paper.objects.with_authors().order_by("-published", "-created_at")[:10]
-    return render(request, "summaries/home.html", {"papers": papers})
+    """/?tab=recent|best|popular&page=N: the homepage feed."""
+    tab = request.GET.get("tab", "recent")
+    if tab not in FEED_TABS:
+        tab = "recent"
+    summaries = Summary.objects.for_feed(tab)
+    page = Paginator(summaries, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "tab": tab,
+        "tabs": FEED_TABS,
+        "public_count": page.paginator.count,
+        "my_votes": _votes_of(request.user, page.object_list),
+    }
+    return render(request, "summaries/home.html", context)
+
+
+def _votes_of(user, summaries) -> dict[int, int]:
+    if not user.is_authenticated:
+        return {}
+    return dict(Vote.objects.filter(voter=user, summary__in=list(summaries)).values_list("summary_id", "value"))
+
+
+def paper_page(request, paper, *, form=None, status=200, stale=None):
+    """The paper page: title block, its summaries by score (or one, with `a=`), the editor, cited-in."""
+    user = request.user
+    share_token = request.GET.get("code", "")
+    focus = request.GET.get("a", "")
+    summaries = Summary.objects.for_paper_page([paper.pk], user, share_token).prefetch_related(
+        Prefetch(
+            "comments",
+            queryset=Comment.objects.visible().select_related("author"),
+            to_attr="visible_comments",
+        )
+    )
+    summaries = list(summaries)
+    own = next((s for s in summaries if user.is_authenticated and s.author_id == user.pk), None)
+    if focus:
+        summaries = [s for s in summaries if s.anchor == focus]
+        if not summaries:
+            raise Http404(f"There is no summary “{focus}” of this paper you can see.")
+    if user.is_authenticated and form is None:
+        initial = {"base_version": 0}
+        if own is not None:
+            initial = {
+                "body": own.body,
+                "is_private": own.is_private,
+                "is_anonymous": own.is_anonymous,
+                "base_version": own.version,
+            }
+        form = SummaryForm(initial=initial)
+    aliases = PaperAlias.objects.filter(paper=paper).values("alias")
+    cited_in = (
+        Summary.objects.public()
+        .filter(Q(citations__cited_key=paper.bibtex_key) | Q(citations__cited_key__in=aliases))
+        .exclude(paper=paper)
+        .select_related("paper", "author")
+        .distinct()
+        .order_by("-score")[:50]
+    )
+    if request.method == "GET" and not focus:
+        PaperVisit.record(paper.pk)
+    context = {
+        "paper": paper,
+        "summaries": summaries,
+        "focus": focus,
+        "own": own,
+        "form": form,
+        "comment_form": CommentForm(),
+        "my_votes": _votes_of(user, summaries),
+        "cited_in": cited_in,
+        "stale": stale,
+        "jsonld": _paper_jsonld(paper),
+    }
+    return render(request, "papers/paper_detail.html", context, status=status)
+
+
+def _paper_jsonld(paper) -> dict:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "name": paper.title,
+        "headline": paper.title[:110],
+        "url": settings.SITE_URL + paper.get_absolute_url(),
+        "author": [{"@type": "Person", "name": name} for name in paper.author_names],
+    }
+    if paper.published:
+        data["datePublished"] = paper.published.isoformat()
+    elif paper.year:
+        data["datePublished"] = str(paper.year)
+    if paper.abstract:
+        data["abstract"] = paper.abstract
+    if paper.doi:
+        data["sameAs"] = paper.doi_url
+    elif paper.arxiv_id:
+        data["sameAs"] = paper.arxiv_url
+    return data
+
+
+@login_required
+@require_POST
+def summary_save(request, paper_id):
+    paper = get_object_or_404(Paper.objects.for_detail(), pk=paper_id)
+    form = SummaryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Your summary was not saved: see the problems below.")
+        return paper_page(request, paper, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        summary = services.summary_save(
+            paper=paper,
+            author=request.user,
+            body=data["body"],
+            is_private=data["is_private"],
+            is_anonymous=data["is_anonymous"],
+            base_version=data["base_version"],
+        )
+    except services.StaleEdit as exc:
+        messages.error(request, str(exc))
+        data = request.POST.copy()
+        data["base_version"] = exc.current.version if exc.current else 0
+        # The typed text stays in the editor; the stored version is shown beside it for comparison.
+        return paper_page(request, paper, form=SummaryForm(data), status=409, stale=exc.current)
+    except (ValueError, services.NotAllowed) as exc:
+        messages.error(request, str(exc))
+        return paper_page(request, paper, form=form, status=400)
+    messages.success(request, "Your summary was saved.")
+    return redirect(summary.get_absolute_url() + f"#{summary.anchor}")
+
+
+@login_required
+@require_POST
+def summary_preview(request):
+    """The editor's live preview: the same server-side renderer as at save."""
+    body = request.POST.get("body", "")
+    if len(body) > services.MAX_SUMMARY_LENGTH:
+        return HttpResponseBadRequest("Too long to preview.")
+    return HttpResponse(render_summary(body), content_type="text/html; charset=utf-8")
+
+
+@login_required
+def summary_delete(request, summary_id):
+    summary = get_object_or_404(Summary.objects.with_related(), pk=summary_id)
+    if not summary.can_edit(request.user):
+        raise Http404("No such summary of yours.")
+    if request.method == "POST":
+        paper_url = summary.paper.get_absolute_url()
+        services.summary_delete(summary=summary, user=request.user)
+        messages.success(request, "Your summary was deleted.")
+        return redirect(paper_url)
+    return render(request, "summaries/summary_confirm_delete.html", {"summary": summary})
+
+
+@login_required
+@require_GET
+def summary_revisions(request, summary_id):
+    """The author's revisions of a summary, with a line diff between any two."""
+    summary = get_object_or_404(Summary.objects.with_related(), pk=summary_id)
+    if not summary.can_edit(request.user):
+        raise Http404("No such summary of yours.")
+    revisions = list(summary.revisions.all())
+    by_version = {r.version: r for r in revisions}
+    diff = None
+    old_v, new_v = request.GET.get("from", ""), request.GET.get("to", "")
+    if old_v.isdigit() and new_v.isdigit():
+        old, new = by_version.get(int(old_v)), by_version.get(int(new_v))
+        if old is None or new is None:
+            raise Http404("No such revision.")
+        diff = _line_diff(old, new)
+    context = {"summary": summary, "revisions": revisions, "diff": diff, "from": old_v, "to": new_v}
+    return render(request, "summaries/revision_list.html", context)
+
+
+def _line_diff(old: Revision, new: Revision) -> list[tuple[str, str]]:
+    rows = []
+    for line in difflib.unified_diff(old.body.splitlines(), new.body.splitlines(), lineterm="", n=3):
+        if line.startswith(("---", "+++")):
+            continue
+        kind = {"+": "added", "-": "removed", "@": "hunk"}.get(line[:1], "same")
+        rows.append((kind, line))
+    return rows
+
+
+@require_POST
+def summary_vote(request, summary_id):
+    summary = get_object_or_404(Summary.objects.with_related(), pk=summary_id)
+    if not request.user.is_authenticated:
+        if wants_json(request):
+            return JsonResponse({"error": "Log in to vote."}, status=401)
+        return redirect(reverse("account_login") + "?" + urlencode({"next": summary.get_absolute_url()}))
+    if not summary.can_read(request.user, request.POST.get("code", "")):
+        raise Http404("No such summary.")
+    try:
+        value = int(request.POST.get("value", ""))
+        score = services.vote_cast(summary=summary, voter=request.user, value=value)
+    except (ValueError, services.NotAllowed) as exc:
+        if wants_json(request):
+            return JsonResponse({"error": str(exc)}, status=400)
+        messages.error(request, str(exc))
+        return redirect(_back(request, summary))
+    if wants_json(request):
+        return JsonResponse({"score": score, "value": value})
+    return redirect(_back(request, summary))
+
+
+def _back(request, summary):
+    """Where a form on a summary returns to: the page it was posted from, at the summary."""
+    nxt = request.POST.get("next", "")
+    if nxt.startswith("/") and not nxt.startswith("//"):
+        return nxt.split("#")[0] + f"#{summary.anchor}"
+    return summary.get_absolute_url() + f"#{summary.anchor}"
+
+
+@login_required
+@require_POST
+def comment_create(request, summary_id):
+    summary = get_object_or_404(Summary.objects.with_related(), pk=summary_id)
+    if not summary.can_read(request.user, request.POST.get("code", "")):
+        raise Http404("No such summary.")
+    form = CommentForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            comment = services.comment_create(summary=summary, author=request.user, body=form.cleaned_data["body"])
+        except (ValueError, services.NotAllowed) as exc:
+            error = str(exc)
+    else:
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    if wants_json(request):
+        if error:
+            return JsonResponse({"error": error}, status=400)
+        html = render_to_string("includes/_comment.html", {"comment": comment, "user": request.user}, request)
+        return JsonResponse({"html": html})
+    if error:
+        messages.error(request, f"Your comment was not posted: {error}")
+        return paper_page(request, summary.paper, status=400)
+    return redirect(summary.get_absolute_url() + f"#{summary.anchor}-comments")
+
+
+@login_required
+@require_POST
+def comment_delete(request, comment_id):
+    comment = get_object_or_404(Comment.objects.select_related("summary__paper", "summary__author"), pk=comment_id)
+    try:
+        services.comment_delete(comment=comment, user=request.user)
+    except services.NotAllowed as exc:
+        raise Http404(str(exc)) from exc
+    messages.success(request, "Your comment was deleted.")
+    return redirect(comment.summary.get_absolute_url() + f"#{comment.summary.anchor}-comments")
+
+
+@login_required
+def report_create(request):
+    summary = comment = None
+    target_id = request.GET.get("summary") or request.POST.get("summary")
+    if target_id and target_id.isdigit():
+        summary = get_object_or_404(Summary.objects.with_related(), pk=target_id)
+        if not summary.can_read(request.user):
+            raise Http404("No such summary.")
+    else:
+        comment_id = request.GET.get("comment") or request.POST.get("comment") or ""
+        if not comment_id.isdigit():
+            raise Http404("Nothing to report.")
+        comment = get_object_or_404(Comment.objects.visible().select_related("summary__paper"), pk=comment_id)
+    target_summary = summary or comment.summary
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.report_create(
+            reporter=request.user,
+            reason=form.cleaned_data["reason"],
+            details=form.cleaned_data["details"],
+            summary=summary,
+            comment=comment,
+        )
+        messages.success(request, "Thank you: a moderator will look at your report.")
+        return redirect(target_summary.get_absolute_url())
+    context = {"form": form, "summary": summary, "comment": comment, "target_summary": target_summary}
+    return render(request, "summaries/report_form.html", context, status=400 if form.errors else 200)
+
+
+@require_GET
+def random_summary(request):
+    summary = Summary.objects.public().select_related("paper", "author").order_by("?").first()
+    if summary is None:
+        return redirect("summaries:home")
+    return redirect(summary.get_absolute_url(), permanent=False)
+
+
+@login_required
+@require_GET
+def export(request):
+    """Your own summaries, as JSON (?format=json, default) or a zip of markdown files (?format=zip)."""
+    summaries = Summary.objects.filter(author=request.user).select_related("paper").order_by("created_at")
+    rows = [
+        {
+            "bibtex_key": s.paper.bibtex_key,
+            "paper_title": s.paper.title,
+            "url": request.build_absolute_uri(s.get_absolute_url()),
+            "private": s.is_private,
+            "anonymous": s.is_anonymous,
+            "score": s.score,
+            "created_at": s.created_at.isoformat(),
+            "edited_at": s.edited_at.isoformat(),
+            "markdown": s.body,
+        }
+        for s in summaries
+    ]
+    if request.GET.get("format") == "zip":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for row in rows:
+                name = row["bibtex_key"].replace("/", "_").replace(":", "_") + ".md"
+                header = f"# {row['paper_title']}\n\n<!-- {row['bibtex_key']} · {row['url']} -->\n\n"
+                archive.writestr(f"shortscience-summaries/{name}", header + row["markdown"] + "\n")
+        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = 'attachment; filename="shortscience-summaries.zip"'
+        return response
+    response = HttpResponse(
+        json.dumps({"user": request.user.username, "summaries": rows}, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="shortscience-summaries.json"'
+    return response

@@ -30,3 +30,17 @@ def make_paper(**overrides):
     fields.update(overrides)
     paper, _ = paper_upsert(record=PaperRecord(**fields))
     return paper
+
+
+def make_summary(*, paper=None, author=None, body="A **short** summary with $x_1^2$.", **flags):
+    """A summary saved through the service, as the editor saves it."""
+    from summaries.services import summary_save
+
+    return summary_save(
+        paper=paper or make_paper(),
+        author=author or UserFactory(),
+        body=body,
+        is_private=flags.get("is_private", False),
+        is_anonymous=flags.get("is_anonymous", False),
+        base_version=None,
+    )

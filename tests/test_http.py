@@ -45,9 +45,7 @@ def make_client(*answers, **options):
     clock = FakeClock()
     transport = FakeTransport(clock, *answers)
     options.setdefault("min_interval", 3.0)
-    client = HttpClient(
-        transport=transport, clock=clock, sleep=clock.sleep, wall_clock=lambda: WALL_NOW, **options
-    )
+    client = HttpClient(transport=transport, clock=clock, sleep=clock.sleep, wall_clock=lambda: WALL_NOW, **options)
     return client, transport, clock
 
 
@@ -132,9 +130,7 @@ def test_get_raises_http_error_when_the_server_stays_unavailable():
 
 
 def test_get_returns_client_errors_without_retrying():
-    client, transport, _ = make_client(
-        Response(400, body=b"<feed/>", url="https://export.arxiv.org/api/query")
-    )
+    client, transport, _ = make_client(Response(400, body=b"<feed/>", url="https://export.arxiv.org/api/query"))
 
     response = client.get("https://export.arxiv.org/api/query")
 
@@ -159,13 +155,9 @@ def test_get_sends_user_agent_and_timeout(settings):
 def test_get_adds_params_to_the_query():
     client, transport, _ = make_client()
 
-    client.get(
-        "https://api.crossref.org/works?rows=2", params={"query": "deep residual", "filter": ["a", "b"]}
-    )
+    client.get("https://api.crossref.org/works?rows=2", params={"query": "deep residual", "filter": ["a", "b"]})
 
-    assert transport.requests[0].url == (
-        "https://api.crossref.org/works?rows=2&query=deep+residual&filter=a&filter=b"
-    )
+    assert transport.requests[0].url == ("https://api.crossref.org/works?rows=2&query=deep+residual&filter=a&filter=b")
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/x", "export.arxiv.org/api/query"])

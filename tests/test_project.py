@@ -40,8 +40,6 @@ def test_check_deploy_is_clean_with_production_env():
 
 def test_start_up_fails_without_secret_key_when_debug_off():
     env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "shortscience.settings"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr

@@ -34,9 +34,7 @@ def id_list_url(ids: Iterable[str]) -> str:
     return with_params(API_URL, {"id_list": ",".join(ids), "max_results": len(ids)}, safe=",/")
 
 
-def parse_arxiv_atom(
-    data: bytes, *, ref: str = "arXiv feed"
-) -> tuple[list[PaperRecord], list[ImportProblem]]:
+def parse_arxiv_atom(data: bytes, *, ref: str = "arXiv feed") -> tuple[list[PaperRecord], list[ImportProblem]]:
     """Records for the entries of an arXiv API response, and problems for the entries (or feed) that are not
     papers. An error feed (HTTP 400 etc.) gives one problem whose reason is arXiv's message. `ref` names the
     whole feed in a problem about it (e.g. the file it came from)."""

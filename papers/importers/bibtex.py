@@ -363,9 +363,7 @@ def parse_bibtex(data: bytes | str) -> tuple[list[PaperRecord], list[ImportProbl
         try:
             fields = _entry_fields(entry, macros)
         except MalformedValue as exc:
-            problems.append(
-                ImportProblem(entry.key or f"entry at line {_line(entry)}", str(exc), _line(entry))
-            )
+            problems.append(ImportProblem(entry.key or f"entry at line {_line(entry)}", str(exc), _line(entry)))
             continue
         entries.append((entry, fields))
 

@@ -1,5 +1,5 @@
-import re
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -35,9 +35,7 @@ def test_paper_page_abstract_toggles(page):
 def test_lookup_box_opens_paper_by_arxiv_url(page):
     make_paper(bibtex_key="journals/corr/1512.03385", title="Deep Residual Learning", arxiv_id="1512.03385")
     page.goto("/")
-    page.get_by_label("Find a paper by title, bibtex key, arXiv id or URL").fill(
-        "https://arxiv.org/abs/1512.03385v2"
-    )
+    page.get_by_label("Find a paper by title, bibtex key, arXiv id or URL").fill("https://arxiv.org/abs/1512.03385v2")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/paper\?bibtexKey=journals/corr/1512\.03385$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Deep Residual Learning")

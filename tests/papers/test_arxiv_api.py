@@ -53,10 +53,7 @@ def test_parse_legacy_2016_feed(parse):
 
     assert problems == []
     assert record.bibtex_key == "journals/corr/1111.2011"
-    assert (
-        record.title
-        == "Quantum Criticality for Extended Nodes on a Bethe Lattice in the Large Connectivity Limit"
-    )
+    assert record.title == "Quantum Criticality for Extended Nodes on a Bethe Lattice in the Large Connectivity Limit"
     assert "\n" not in record.abstract
     assert "  " not in record.abstract
     assert record.authors == ["James M. Murray", "Adrian Del Maestro", "Zlatko Tesanovic"]

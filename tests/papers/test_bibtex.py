@@ -60,10 +60,7 @@ def test_parse_bibtex_keeps_math_in_titles(fixture_bytes):
     records, _ = _parse(fixture_bytes, "jabref-authors_dblp_212entries.bib")
 
     title = records["journals/tcas/AfzalWG14"].title
-    assert (
-        title
-        == "Reducing Complexity and Power of Digital Multibit Error-Feedback $\\Delta$$\\Sigma$ Modulators"
-    )
+    assert title == "Reducing Complexity and Power of Digital Multibit Error-Feedback $\\Delta$$\\Sigma$ Modulators"
 
 
 def test_parse_bibtex_keeps_percent_signs_literal():
@@ -171,9 +168,7 @@ def test_parse_bibtex_imports_standalone_proceedings_with_editors_as_authors(fix
         "Mebarka Yahlali",
         "Mohamed Amine Boudia",
     ]
-    assert record.title.startswith(
-        "3rd edition of the National Study Day on Research on Computer Sciences (JERI 2019)"
-    )
+    assert record.title.startswith("3rd edition of the National Study Day on Research on Computer Sciences (JERI 2019)")
 
 
 def test_parse_bibtex_applies_string_macros(fixture_bytes):

@@ -72,9 +72,7 @@ def test_import_arxiv_by_id_resolves_versioned_ids_and_urls(arxiv_requests):
     out, err, status = run("2104.12255v1", "https://arxiv.org/abs/astro-ph/0601001v1")
 
     assert (status, err) == (0, "")
-    assert arxiv_requests == [
-        "https://export.arxiv.org/api/query?id_list=2104.12255,astro-ph/0601001&max_results=2"
-    ]
+    assert arxiv_requests == ["https://export.arxiv.org/api/query?id_list=2104.12255,astro-ph/0601001&max_results=2"]
     assert "2 imported" in out
     assert set(Paper.objects.values_list("bibtex_key", flat=True)) == {
         "journals/corr/2104.12255",
@@ -83,9 +81,7 @@ def test_import_arxiv_by_id_resolves_versioned_ids_and_urls(arxiv_requests):
     paper = Paper.objects.resolve("2104.12255v1")
     assert paper.bibtex_key == "journals/corr/2104.12255"
     assert paper.title == "0"
-    assert (
-        Paper.objects.resolve("https://arxiv.org/pdf/astro-ph/0601001v1.pdf").arxiv_id == "astro-ph/0601001"
-    )
+    assert Paper.objects.resolve("https://arxiv.org/pdf/astro-ph/0601001v1.pdf").arxiv_id == "astro-ph/0601001"
 
 
 def test_import_arxiv_twice_changes_nothing(arxiv_requests, fixture_path):

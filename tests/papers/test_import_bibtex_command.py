@@ -141,9 +141,7 @@ def test_import_bibtex_second_run_changes_nothing(fixture_path):
     _import(fixture_path, "dblp_standard_export_118entries.bib", "jabref-authors_dblp_212entries.bib")
     counts = _counts()
 
-    out, _, error = _import(
-        fixture_path, "dblp_standard_export_118entries.bib", "jabref-authors_dblp_212entries.bib"
-    )
+    out, _, error = _import(fixture_path, "dblp_standard_export_118entries.bib", "jabref-authors_dblp_212entries.bib")
 
     assert error is None
     assert "0 imported, 0 updated, 118 unchanged, 0 skipped" in out

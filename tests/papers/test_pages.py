@@ -107,8 +107,8 @@ def test_paper_page_unknown_arxiv_id_is_404(client):
 
 def test_paper_page_query_count(client, django_assert_num_queries):
     paper = make_paper(authors=[f"Author {i}" for i in range(30)], keywords=["a", "b"])
-    # 1: the paper with its venue, 2: its ordered authors.
-    with django_assert_num_queries(2):
+    # paper with venue, its ordered authors, summaries, summaries citing it, the visit counter.
+    with django_assert_num_queries(5):
         response = client.get(paper.get_absolute_url())
     assert response.status_code == 200
     assert "et al." in response.content.decode()

@@ -40,13 +40,10 @@ class Command(BaseCommand):
                 continue
             file_records, file_problems = parse_arxiv_atom(data, ref=path)
             records += file_records
-            problems += [
-                p if p.ref == path else ImportProblem(f"{path}: {p.ref}", p.reason) for p in file_problems
-            ]
+            problems += [p if p.ref == path else ImportProblem(f"{path}: {p.ref}", p.reason) for p in file_problems]
         if ids:
             self.stdout.write(
-                f"Fetching {len(ids)} ids from the arXiv API ({BATCH_SIZE} per request, "
-                f"{MIN_INTERVAL:.0f} s apart)"
+                f"Fetching {len(ids)} ids from the arXiv API ({BATCH_SIZE} per request, {MIN_INTERVAL:.0f} s apart)"
             )
             id_records, id_problems = fetch_arxiv(ids, arxiv_client())
             records += id_records

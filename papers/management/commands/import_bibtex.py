@@ -40,9 +40,7 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 on_problem=lambda problem, name=name: self.stderr.write(f"{name}: skipped {problem}"),
             )
-            self.stdout.write(
-                f"{name}: {result.summary()}" + (" (dry run, nothing written)" if dry_run else "")
-            )
+            self.stdout.write(f"{name}: {result.summary()}" + (" (dry run, nothing written)" if dry_run else ""))
             skipped += len(result.skipped)
         if skipped or unreadable:
             raise CommandError(f"{skipped} entries skipped, {unreadable} files unreadable (see above)")

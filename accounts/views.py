@@ -1,0 +1,67 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, Q, Sum
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from summaries.models import Summary
+
+from .forms import ProfileForm
+from .models import User
+
+PROFILE_PAGE_SIZE = 20
+LEADERBOARD_SIZE = 1000
+
+
+def profile(request):
+    """/user?name=U: display name, bio, score and the user's public, non-anonymous summaries."""
+    name = request.GET.get("name", "").strip()
+    if not name:
+        if request.user.is_authenticated:
+            return redirect(request.user.get_absolute_url())
+        return redirect(reverse("account_login") + "?next=/user")
+    person = User.objects.filter(username__iexact=name, is_banned=False).first()
+    if person is None:
+        raise Http404(f"There is no user called “{name}”.")
+    is_self = request.user.is_authenticated and request.user.pk == person.pk
+    summaries = Summary.objects.filter(author=person).with_papers().with_comment_counts()
+    summaries = summaries.visible_to(request.user) if is_self else summaries.public().filter(is_anonymous=False)
+    summaries = summaries.order_by("-edited_at")
+    stats = (
+        Summary.objects.public()
+        .filter(author=person, is_anonymous=False)
+        .aggregate(count=Count("pk"), total=Sum("score"), average=Avg("score"))
+    )
+    page = Paginator(summaries, PROFILE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"person": person, "page": page, "stats": stats, "is_self": is_self}
+    return render(request, "accounts/user_detail.html", context)
+
+
+def leaderboard(request):
+    """/users: people with public summaries, by average score per summary (the original's 'sciscore')."""
+    public = Q(summaries__is_private=False, summaries__is_hidden=False, summaries__is_anonymous=False)
+    people = (
+        User.objects.filter(is_banned=False)
+        .annotate(
+            summary_count=Count("summaries", filter=public),
+            average_score=Avg("summaries__score", filter=public),
+            total_score=Sum("summaries__score", filter=public),
+        )
+        .filter(summary_count__gt=0)
+        .order_by("-average_score", "-summary_count", "username")[:LEADERBOARD_SIZE]
+    )
+    return render(request, "accounts/user_list.html", {"people": people})
+
+
+@login_required
+def settings_view(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your settings were saved.")
+            return redirect("accounts:settings")
+        messages.error(request, "Your settings were not saved: see the problems below.")
+    return render(request, "accounts/settings.html", {"form": form}, status=400 if form.errors else 200)

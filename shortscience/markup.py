@@ -1,0 +1,361 @@
+"""The one place where user text becomes HTML: Markdown + LaTeX + citations, sanitised.
+
+`render_summary(source)` turns a summary's markdown into safe HTML, stored in a `*_html` field at save time;
+`extract_citations(source)` lists the bibtex keys it cites. The pipeline:
+
+1. Python-Markdown with tables, fenced code, sane lists, ~~strike~~ and links for bare URLs. Raw HTML is not
+   passed through: it is escaped and shows as text, as on the original site (marked with `sanitize: true`).
+2. Math is lifted out before markdown can touch it (underscores, asterisks and backslashes survive) and kept
+   as TeX for KaTeX in the browser (static/js/math.js):
+       inline  `$…$`, `\\(…\\)`                       -> <span class="arithmatex">\\(…\\)</span>
+       display `$$…$$`, `\\[…\\]`, `\\begin{env}…`     -> <div class="arithmatex">\\[…\\]</div>  (own block)
+                                                         <span class="arithmatex">\\[…\\]</span> (inside text)
+   This is the HTML of pymdownx.arithmatex's generic mode, with its "smart" dollars (`$3.00` is money), but
+   display math also works in the middle of a paragraph and over lines starting with `>`, `#` or `-`, and no
+   pattern takes quadratic time on unclosed delimiters.
+3. `\\cite{KEY}` -> <a class="cite" href="/paper?bibtexKey=KEY">Paper title</a> (or `[KEY]` when the paper
+   is unknown), with one query for all the keys of a summary.
+4. A bare image URL alone on its line becomes an image wrapped in a link to it:
+   <a href="URL" rel="nofollow ugc"><img alt="" loading="lazy" src="URL"></a> (bleach sorts attributes).
+5. Headings are demoted two levels (`#` is an h3).
+6. bleach cleans the result with an allow-list; links leaving the site get rel="nofollow ugc".
+"""
+
+import re
+import threading
+import xml.etree.ElementTree as etree
+from html import escape as html_escape
+
+import bleach
+import markdown
+from bleach.html5lib_shim import Filter, convert_entities
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import ETX, STX, AtomicString
+
+# --- Patterns -----------------------------------------------------------------------------------------------
+
+# Characters of a bibtex key, as on the original site: letters, digits and _ . ( ) : - / \
+CITE_RE = r"(?<!\\)\\cite\{([A-Za-z0-9_.():/\\-]+)\}"
+
+# A bare image URL alone on its line (spaces around it allowed).
+IMAGE_LINE_RE = (
+    r"(?im)^[ \t]*"
+    r"(https?://[^\s<>\"'`\x02\x03]+?\.(?:png|jpe?g|gif|webp|svg)(?:\?[^\s<>\"'`\x02\x03]*)?)"
+    r"[ \t]*$"
+)
+
+# A bare http(s) URL in running text (trailing punctuation is trimmed in BareUrlProcessor).
+BARE_URL_RE = r"(?<![\w/:.@\-])(https?://[^\s<>\"'`\x02\x03]+)"
+URL_TRAILING = ".,;:!?*_~'"
+URL_CLOSERS = {")": "(", "]": "["}
+
+# Inline math, as pymdownx.arithmatex has it but linear-time on unclosed delimiters (math cannot contain an
+# opening delimiter). Group 1: pairs of backslashes before a delimiter (escaped backslashes, so no math);
+# group 2: $…$, "smart" (no space inside the dollars, so "$3 and $5" is money); group 3: \(…\).
+INLINE_MATH_RE = (
+    r"(?<!\\)((?:\\{2})+?)(?=\$|\\\()"
+    r"|(?<!\\)\$(?!\s)((?:\\.|[^\\$\x02\x03])+?)(?<!\s)\$"
+    r"|(?<!\\)\\\(((?:\\[^()]|[^\\\x02\x03])+?)\\\)"
+)
+# Display math in running text: $$…$$ or \[…\] (a line of its own is a block, see DisplayMathBlockProcessor).
+INLINE_DISPLAY_RE = (
+    r"(?<!\\)\$\$(?!\$)((?:\\.|[^\\$\x02\x03])+?)\$\$"
+    r"|(?<!\\)\\\[((?:\\[^\[\]]|[^\\\x02\x03])+?)\\\]"
+)
+
+# A line that opens display math: $$, \[ or \begin{env} at its start (up to three spaces of indent).
+DISPLAY_OPEN_RE = re.compile(
+    r"^ {0,3}(?:(?P<dollar>\$\$)|(?P<bracket>\\\[)|\\begin\{(?P<env>[A-Za-z]+\*?)\})", re.MULTILINE
+)
+DISPLAY_CLOSE_RES = {
+    "dollar": re.compile(r"(?s)((?!\$)(?:\\.|[^\\])+?)\$\$"),
+    "bracket": re.compile(r"(?s)((?:\\[^\]]|[^\\])+?)\\\]"),
+}
+# How many blank-line separated blocks display math may span before we give up looking for its end.
+DISPLAY_MAX_BLOCKS = 8
+
+MATH_CLASS = "arithmatex"  # the class pymdownx.arithmatex uses; static/js/math.js looks for it
+ESCAPED_BACKSLASH = f"{STX}{ord(chr(92))}{ETX}"  # Python-Markdown's placeholder for an escaped backslash
+HEADING_SHIFT = 2
+
+# --- Markdown extension -------------------------------------------------------------------------------------
+
+
+def _math_element(tag: str, tex: str, display: bool) -> etree.Element:
+    el = etree.Element(tag, {"class": MATH_CLASS})
+    el.text = AtomicString(f"\\[{tex}\\]" if display else f"\\({tex}\\)")
+    return el
+
+
+class DisplayMathBlockProcessor(BlockProcessor):
+    """Display math starting at the beginning of a line, even mid-paragraph, possibly over several blocks.
+
+    Text before it is parsed as usual, the math becomes a <div>, text after it goes back to the block queue.
+    Runs after code blocks (indented code stays code) and before everything that splits a paragraph.
+    """
+
+    def test(self, parent, block):
+        if DISPLAY_OPEN_RE.search(block) is None:
+            return False
+        # A list goes to the list processors first; its items come back here one by one.
+        lists = [self.parser.blockprocessors[name] for name in ("olist", "ulist")]
+        return not any(processor.test(parent, block) for processor in lists)
+
+    def run(self, parent, blocks):
+        opening = DISPLAY_OPEN_RE.search(blocks[0])
+        if opening.group("env"):
+            env = re.escape(opening.group("env"))
+            closing_re = re.compile(rf"(?s)(.*?)\\end\{{{env}\}}")
+        else:
+            closing_re = DISPLAY_CLOSE_RES["dollar" if opening.group("dollar") else "bracket"]
+        body_start = opening.start() if opening.group("env") else opening.end()
+
+        text, closing = blocks[0], None
+        for used in range(1, min(len(blocks), DISPLAY_MAX_BLOCKS) + 1):
+            text = "\n\n".join(blocks[:used])
+            closing = closing_re.match(text, body_start)
+            if closing:
+                break
+        if not closing:
+            return False  # an unclosed $$ is plain text: let the paragraph processor have it
+        del blocks[:used]
+
+        before, after = text[: opening.start()].rstrip("\n"), text[closing.end() :]
+        tex = closing.group(0) if opening.group("env") else closing.group(1)
+        if before.strip():
+            self.parser.parseBlocks(parent, [before])
+        parent.append(_math_element("div", tex, display=True))
+        after = after.lstrip(" \t").lstrip("\n")
+        if after.strip():
+            blocks.insert(0, after)
+        return True
+
+
+class InlineMathProcessor(InlineProcessor):
+    def handleMatch(self, m, data):
+        escapes, dollar_tex, paren_tex = m.groups()
+        if escapes:  # each \\ is one literal backslash, as the escape pattern would make it
+            return escapes.replace("\\\\", ESCAPED_BACKSLASH), m.start(0), m.end(0)
+        tex = dollar_tex if dollar_tex is not None else paren_tex
+        return _math_element("span", tex, display=False), m.start(0), m.end(0)
+
+
+class InlineDisplayMathProcessor(InlineProcessor):
+    def handleMatch(self, m, data):
+        tex = m.group(1) if m.group(1) is not None else m.group(2)
+        return _math_element("span", tex, display=True), m.start(0), m.end(0)
+
+
+class CiteProcessor(InlineProcessor):
+    """\\cite{KEY} -> a link to the paper; its text is filled in by CiteTitleTreeprocessor."""
+
+    def handleMatch(self, m, data):
+        from papers.models import paper_url  # late: the papers and summaries apps import this module
+
+        key = m.group(1)
+        el = etree.Element("a", {"class": "cite", "href": paper_url(key)})
+        el.text = AtomicString(f"[{key}]")
+        self.md.cite_elements.append((key, el))
+        return el, m.start(0), m.end(0)
+
+
+class ImageLineProcessor(InlineProcessor):
+    def handleMatch(self, m, data):
+        url = m.group(1)
+        link = etree.Element("a", {"href": url})
+        etree.SubElement(link, "img", {"src": url, "alt": "", "loading": "lazy"})
+        return link, m.start(0), m.end(0)
+
+
+class BareUrlProcessor(InlineProcessor):
+    """https://example.org/page -> a link, minus trailing punctuation and unbalanced closing brackets."""
+
+    def handleMatch(self, m, data):
+        url = m.group(1)
+        while url:
+            last = url[-1]
+            if last in URL_TRAILING or (last in URL_CLOSERS and url.count(last) > url.count(URL_CLOSERS[last])):
+                url = url[:-1]
+            else:
+                break
+        if len(url) <= len("https://"):
+            return None, None, None
+        link = etree.Element("a", {"href": url})
+        link.text = AtomicString(url)
+        return link, m.start(1), m.start(1) + len(url)
+
+
+class CiteTitleTreeprocessor(Treeprocessor):
+    """Give cite links the titles of known papers, looked up once for the whole document."""
+
+    def run(self, root):
+        lookup = self.md.cite_lookup
+        if not self.md.cite_elements or lookup is None:
+            return
+        titles = lookup(list(dict.fromkeys(key for key, _ in self.md.cite_elements)))
+        for key, el in self.md.cite_elements:
+            if titles.get(key):
+                el.text = AtomicString(titles[key])
+
+
+class DemoteHeadingsTreeprocessor(Treeprocessor):
+    def run(self, root):
+        for el in root.iter():
+            if len(el.tag) == 2 and el.tag[0] == "h" and el.tag[1] in "123456":
+                el.tag = f"h{min(int(el.tag[1]) + HEADING_SHIFT, 6)}"
+
+
+class ShortScienceExtension(Extension):
+    def extendMarkdown(self, md):
+        self.md = md
+        md.cite_elements = []
+        md.cite_lookup = None
+        md.registerExtension(self)
+        # Raw HTML is escaped, never passed through.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        # Below code (80) and indented list content (90), above tables, headings, lists and quotes.
+        md.parser.blockprocessors.register(DisplayMathBlockProcessor(md.parser), "display_math", 79.95)
+        # Backtick code spans (190) win over math; math wins over everything else.
+        if "$" not in md.ESCAPED_CHARS:
+            md.ESCAPED_CHARS.append("$")  # \$ is a literal dollar
+        md.inlinePatterns.register(InlineDisplayMathProcessor(INLINE_DISPLAY_RE, md), "display_math", 189.95)
+        md.inlinePatterns.register(InlineMathProcessor(INLINE_MATH_RE, md), "inline_math", 189.9)
+        md.inlinePatterns.register(ImageLineProcessor(IMAGE_LINE_RE, md), "image_line", 189.8)
+        md.inlinePatterns.register(CiteProcessor(CITE_RE, md), "cite", 189.7)
+        # After links and <autolinks>, before emphasis (so underscores in URLs stay).
+        md.inlinePatterns.register(BareUrlProcessor(BARE_URL_RE, md), "bare_url", 85)
+        md.treeprocessors.register(CiteTitleTreeprocessor(md), "cite_titles", 5)
+        md.treeprocessors.register(DemoteHeadingsTreeprocessor(md), "demote_headings", 4)
+
+    def reset(self):
+        self.md.cite_elements = []
+        self.md.cite_lookup = None
+
+
+def _new_markdown() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=[
+            "tables",
+            "fenced_code",
+            "sane_lists",
+            "pymdownx.tilde",
+            ShortScienceExtension(),
+        ],
+        extension_configs={
+            "tables": {"use_align_attribute": True},
+            "pymdownx.tilde": {"subscript": False},
+        },
+        output_format="html",
+    )
+
+
+# --- Sanitiser ----------------------------------------------------------------------------------------------
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "hr", "h3", "h4", "h5", "h6", "em", "strong", "del", "code", "pre", "blockquote",
+        "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td", "span", "div",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "loading"},
+    "ol": {"start"},
+    "th": {"align"},
+    "td": {"align"},
+}
+ALLOWED_CLASSES = {
+    "span": re.compile(MATH_CLASS),
+    "div": re.compile(MATH_CLASS),
+    "a": re.compile("cite"),
+    "code": re.compile(r"language-[\w+#.-]+"),
+}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+EXTERNAL_HREF_RE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    if name == "class":
+        pattern = ALLOWED_CLASSES.get(tag)
+        return bool(pattern and pattern.fullmatch(value))
+    return name in ALLOWED_ATTRIBUTES.get(tag, ())
+
+
+class ExternalLinkRelFilter(Filter):
+    """rel="nofollow ugc" on every link that leaves the site (our own /paper links stay followable)."""
+
+    def __iter__(self):
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token["name"] == "a":
+                href = convert_entities(token["data"].get((None, "href"), ""))
+                if EXTERNAL_HREF_RE.match(href):
+                    token["data"][(None, "rel")] = "nofollow ugc"
+            yield token
+
+
+def _new_cleaner() -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=_allowed_attribute,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=False,
+        strip_comments=True,
+        filters=[ExternalLinkRelFilter],
+    )
+
+
+# --- Public API ---------------------------------------------------------------------------------------------
+
+# Neither a Markdown instance nor a bleach Cleaner is thread-safe; building them costs more than a render.
+_local = threading.local()
+
+
+def _tools() -> tuple[markdown.Markdown, bleach.Cleaner]:
+    if not hasattr(_local, "md"):
+        _local.md, _local.cleaner = _new_markdown(), _new_cleaner()
+    return _local.md, _local.cleaner
+
+
+def _paper_titles(keys: list[str]) -> dict[str, str]:
+    from papers.models import Paper  # late: the papers and summaries apps import this module
+
+    return dict(Paper.objects.filter(bibtex_key__in=keys).values_list("bibtex_key", "title"))
+
+
+def _convert(source: str, cite_lookup) -> tuple[str, list[str]]:
+    """Markdown -> (unsanitised HTML, cited keys)."""
+    md, _ = _tools()
+    md.reset()
+    md.cite_lookup = cite_lookup
+    try:
+        html = md.convert(source)
+        keys = list(dict.fromkeys(key for key, _ in md.cite_elements))
+    except RecursionError:
+        # Python-Markdown recurses once per level of nesting (lists, quotes): absurdly deep input is shown
+        # as plain text rather than failing the request, and the instance is rebuilt for the next call.
+        del _local.md
+        return f"<pre>{html_escape(source)}</pre>", []
+    finally:
+        md.reset()
+    return html, keys
+
+
+def render_summary(source: str) -> str:
+    """Safe HTML for a summary's markdown + LaTeX source. Deterministic for a given database state."""
+    if not source or not source.strip():
+        return ""
+    html, _ = _convert(source, _paper_titles)
+    _, cleaner = _tools()
+    return cleaner.clean(html)
+
+
+def extract_citations(source: str) -> list[str]:
+    """The bibtex keys cited with \\cite{KEY}, in order of first use, ignoring code and math."""
+    if not source or "\\cite" not in source:
+        return []
+    _, keys = _convert(source, None)
+    return keys

@@ -1,0 +1,127 @@
+/* Progressive enhancement: every form here also works as a plain POST without JavaScript. */
+(function () {
+  "use strict";
+
+  function csrfToken(form) {
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function post(form, data) {
+    return fetch(form.action, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(form), "X-Requested-With": "fetch", Accept: "application/json" },
+    });
+  }
+
+  // Votes: update the score and the pressed state in place.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-vote]")) return;
+    var button = event.submitter;
+    if (!button || button.disabled) return;
+    event.preventDefault();
+    var data = new FormData(form);
+    data.set("value", button.value);
+    post(form, data)
+      .then(function (response) {
+        if (response.status === 401) {
+          window.location = "/accounts/login/?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+          return null;
+        }
+        return response.json();
+      })
+      .then(function (result) {
+        if (!result) return;
+        if (result.error) { window.alert(result.error); return; }
+        form.querySelector(".score").textContent = result.score;
+        form.querySelectorAll("button[data-dir]").forEach(function (b) {
+          var dir = parseInt(b.dataset.dir, 10);
+          var pressed = result.value === dir;
+          b.setAttribute("aria-pressed", pressed ? "true" : "false");
+          b.value = pressed ? "0" : String(dir);
+        });
+      });
+  });
+
+  // Comments: append the new comment without a reload.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-comment]")) return;
+    event.preventDefault();
+    var error = form.querySelector(".form-error");
+    post(form, new FormData(form))
+      .then(function (response) { return response.json(); })
+      .then(function (result) {
+        if (result.error) { error.textContent = result.error; return; }
+        error.textContent = "";
+        var list = form.closest(".comments").querySelector(".comment-list");
+        list.insertAdjacentHTML("beforeend", result.html);
+        form.querySelector("textarea").value = "";
+        if (window.ShortScience && window.ShortScience.typeset) window.ShortScience.typeset(list.lastElementChild);
+      });
+  });
+
+  // Long summaries: expand in place instead of following the permalink.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-expand]");
+    if (!link) return;
+    var body = link.closest(".summary").querySelector(".summary-body");
+    event.preventDefault();
+    var collapsed = body.classList.toggle("collapsible");
+    link.textContent = collapsed ? "more" : "less";
+  });
+
+  // Mark summaries short enough to need no "more" link.
+  function markShort() {
+    document.querySelectorAll(".summary-body.collapsible").forEach(function (body) {
+      if (body.scrollHeight <= body.clientHeight + 4) {
+        body.classList.remove("collapsible");
+        var more = body.parentElement.querySelector(".more");
+        if (more) more.hidden = true;
+      }
+    });
+  }
+
+  // Editor: live preview from the server renderer.
+  function setUpEditor(form) {
+    var textarea = form.querySelector("textarea[name=body]");
+    var preview = document.getElementById("preview");
+    var timer = null, last = null, pending = false;
+    function refresh() {
+      if (pending) { timer = setTimeout(refresh, 200); return; }
+      var text = textarea.value;
+      if (text === last) return;
+      last = text;
+      pending = true;
+      var data = new FormData();
+      data.set("body", text);
+      fetch(form.dataset.previewUrl, {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(form), "X-Requested-With": "fetch" },
+      })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          pending = false;
+          if (html === null) return;
+          preview.innerHTML = html;  // sanitized by the server's one renderer
+          if (window.ShortScience && window.ShortScience.typeset) window.ShortScience.typeset(preview);
+        })
+        .catch(function () { pending = false; });
+    }
+    textarea.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 300);
+    });
+    if (textarea.value) refresh();
+  }
+
+  function init() {
+    markShort();
+    document.querySelectorAll("form[data-editor]").forEach(setUpEditor);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

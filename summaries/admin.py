@@ -1,0 +1,67 @@
+from django.contrib import admin
+from django.utils import timezone
+
+from .models import Comment, Report, Revision, Summary, Vote
+
+
+class RevisionInline(admin.TabularInline):
+    model = Revision
+    extra = 0
+    readonly_fields = ("version", "body", "created_at")
+    can_delete = False
+
+
+@admin.register(Summary)
+class SummaryAdmin(admin.ModelAdmin):
+    list_display = ("paper", "author", "score", "is_private", "is_anonymous", "is_hidden", "edited_at")
+    list_filter = ("is_hidden", "is_private", "is_anonymous")
+    search_fields = ("paper__bibtex_key", "paper__title", "author__username", "body")
+    list_select_related = ("paper", "author")
+    raw_id_fields = ("paper", "author")
+    readonly_fields = ("body_html", "score", "version", "share_token", "created_at", "edited_at")
+    inlines = [RevisionInline]
+    actions = ["hide", "restore"]
+
+    @admin.action(description="Hide the selected summaries")
+    def hide(self, request, queryset):
+        self.message_user(request, f"{queryset.update(is_hidden=True)} summaries hidden.")
+
+    @admin.action(description="Restore the selected summaries")
+    def restore(self, request, queryset):
+        self.message_user(request, f"{queryset.update(is_hidden=False)} summaries restored.")
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ("summary", "author", "created_at", "is_deleted", "is_hidden")
+    list_filter = ("is_hidden", "is_deleted")
+    search_fields = ("body", "author__username")
+    raw_id_fields = ("summary", "author")
+    actions = ["hide", "restore"]
+
+    @admin.action(description="Hide the selected comments")
+    def hide(self, request, queryset):
+        self.message_user(request, f"{queryset.update(is_hidden=True)} comments hidden.")
+
+    @admin.action(description="Restore the selected comments")
+    def restore(self, request, queryset):
+        self.message_user(request, f"{queryset.update(is_hidden=False)} comments restored.")
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "reporter", "reason", "created_at", "resolved_at")
+    list_filter = ("reason", ("resolved_at", admin.EmptyFieldListFilter))
+    raw_id_fields = ("summary", "comment", "reporter", "resolved_by")
+    actions = ["resolve"]
+
+    @admin.action(description="Mark the selected reports resolved")
+    def resolve(self, request, queryset):
+        count = queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now(), resolved_by=request.user)
+        self.message_user(request, f"{count} reports resolved.")
+
+
+@admin.register(Vote)
+class VoteAdmin(admin.ModelAdmin):
+    list_display = ("summary", "voter", "value", "updated_at")
+    raw_id_fields = ("summary", "voter")

@@ -1,0 +1,27 @@
+from django import forms
+
+from .models import Report
+from .services import MAX_SUMMARY_LENGTH
+
+
+class SummaryForm(forms.Form):
+    body = forms.CharField(
+        label="Your summary",
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "true"}),
+        max_length=MAX_SUMMARY_LENGTH,
+        help_text="Markdown with LaTeX: $inline$, $$display$$, \\cite{bibtexKey} to cite a paper.",
+    )
+    is_private = forms.BooleanField(label="Private (only you and people with the share link)", required=False)
+    is_anonymous = forms.BooleanField(label="Anonymous (your name is not shown)", required=False)
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Your comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), strip=True)
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(choices=Report.Reason.choices, widget=forms.RadioSelect)
+    details = forms.CharField(
+        label="Details (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

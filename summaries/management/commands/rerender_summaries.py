@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand
+
+from papers.services import Progress
+from summaries.models import Summary
+from summaries.services import summary_rerender
+
+
+class Command(BaseCommand):
+    help = "Render every summary again with the current renderer (run after changing shortscience/markup.py)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Count the summaries whose HTML would change.")
+
+    def handle(self, *args, dry_run=False, **options):
+        from shortscience.markup import render_summary
+
+        total = Summary.objects.count()
+        progress = Progress(self.stdout if options["verbosity"] else None, total=total, label="summaries")
+        changed = 0
+        for summary in Summary.objects.select_related("paper").order_by("pk").iterator(chunk_size=500):
+            if dry_run:
+                changed += render_summary(summary.body) != summary.body_html
+            else:
+                changed += summary_rerender(summary=summary)
+            progress.step()
+        progress.write()
+        verb = "would change" if dry_run else "changed"
+        self.stdout.write(self.style.SUCCESS(f"{total} summaries rendered, {changed} {verb}."))

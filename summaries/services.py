@@ -1,0 +1,185 @@
+"""Writes that touch several models or have side effects: saving a summary with its revision and citations,
+voting, commenting (with its notification mail), reporting."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from shortscience.markup import extract_citations, render_summary
+
+from .models import Citation, Comment, Report, Revision, Summary, Vote
+
+MAX_SUMMARY_LENGTH = 60_000
+
+
+class StaleEdit(Exception):
+    """The summary changed since the editor was opened; the caller shows the message and keeps the text."""
+
+    def __init__(self, current: Summary | None):
+        self.current = current
+        super().__init__(
+            "This summary was changed elsewhere after you opened the editor. Your text is below, unsaved: "
+            "compare it with the saved version and save again."
+        )
+
+
+class NotAllowed(Exception):
+    pass
+
+
+def _citations_replace(summary: Summary) -> None:
+    keys = [key for key in extract_citations(summary.body) if len(key) <= 255]
+    summary.citations.exclude(cited_key__in=keys).delete()
+    Citation.objects.bulk_create([Citation(summary=summary, cited_key=key) for key in keys], ignore_conflicts=True)
+
+
+def summary_save(
+    *,
+    paper,
+    author,
+    body: str,
+    is_private: bool = False,
+    is_anonymous: bool = False,
+    base_version: int | None,
+) -> Summary:
+    """Create or update `author`'s summary of `paper`, render it, keep a revision and its citations.
+
+    `base_version` is the version the editor was opened on (None for a new summary). If the stored summary has
+    moved on since, StaleEdit is raised and nothing is written.
+    """
+    if author.is_banned:
+        raise NotAllowed("Banned users cannot write summaries.")
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise ValueError("A summary cannot be empty.")
+    if len(body) > MAX_SUMMARY_LENGTH:
+        raise ValueError(f"A summary can be at most {MAX_SUMMARY_LENGTH:,} characters long.")
+    body_html = render_summary(body)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            summary = Summary.objects.select_for_update().filter(paper=paper, author=author).first()
+            if summary is None:
+                if base_version not in (None, 0):
+                    raise StaleEdit(None)
+                summary = Summary.objects.create(
+                    paper=paper,
+                    author=author,
+                    body=body,
+                    body_html=body_html,
+                    is_private=is_private,
+                    is_anonymous=is_anonymous,
+                    created_at=now,
+                    edited_at=now,
+                )
+            else:
+                if base_version != summary.version:
+                    raise StaleEdit(summary)
+                changed = summary.body != body
+                summary.body, summary.body_html = body, body_html
+                summary.is_private, summary.is_anonymous = is_private, is_anonymous
+                if changed:
+                    summary.version += 1
+                    summary.edited_at = now
+                summary.save()
+                if not changed:
+                    return summary
+            Revision.objects.create(summary=summary, version=summary.version, body=body, created_at=now)
+            _citations_replace(summary)
+    except IntegrityError as exc:  # two first saves raced: the other one won
+        raise StaleEdit(Summary.objects.filter(paper=paper, author=author).first()) from exc
+    return summary
+
+
+def summary_rerender(*, summary: Summary) -> bool:
+    """Render the stored source again (after a renderer change). Returns True when the HTML changed."""
+    html = render_summary(summary.body)
+    if html == summary.body_html:
+        return False
+    Summary.objects.filter(pk=summary.pk).update(body_html=html)
+    with transaction.atomic():
+        _citations_replace(summary)
+    return True
+
+
+@transaction.atomic
+def summary_delete(*, summary: Summary, user) -> None:
+    if not summary.can_edit(user):
+        raise NotAllowed("Only the author can delete a summary.")
+    summary.delete()
+
+
+def vote_cast(*, summary: Summary, voter, value: int) -> int:
+    """Set `voter`'s vote on `summary` to -1, 0 or +1 and return the new score.
+
+    The summary row is locked while the vote is written and the score recomputed as the sum of the votes, so
+    concurrent clicks (by one voter or many) always leave score == sum(votes).
+    """
+    if value not in (-1, 0, 1):
+        raise ValueError("A vote is -1, 0 or +1.")
+    if not voter.is_authenticated or voter.is_banned:
+        raise NotAllowed("Log in to vote.")
+    if voter.pk == summary.author_id:
+        raise NotAllowed("You cannot vote on your own summary.")
+    with transaction.atomic():
+        locked = Summary.objects.select_for_update().get(pk=summary.pk)
+        Vote.objects.update_or_create(
+            summary=locked, voter=voter, defaults={"value": value, "updated_at": timezone.now()}
+        )
+        score = Vote.objects.filter(summary=locked).aggregate(total=Sum("value"))["total"] or 0
+        Summary.objects.filter(pk=locked.pk).update(score=score)
+    summary.score = score
+    return score
+
+
+def comment_create(*, summary: Summary, author, body: str) -> Comment:
+    """Add a comment and, when they opted in, mail the summary's author."""
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise ValueError("A comment cannot be empty.")
+    if len(body) > 5000:
+        raise ValueError("A comment can be at most 5,000 characters long.")
+    if author.is_banned:
+        raise NotAllowed("Banned users cannot comment.")
+    with transaction.atomic():
+        comment = Comment.objects.create(summary=summary, author=author, body=body)
+        transaction.on_commit(lambda: _comment_notify(comment))
+    return comment
+
+
+def _comment_notify(comment: Comment) -> None:
+    summary = comment.summary
+    recipient = summary.author
+    if recipient.pk == comment.author_id or not recipient.email_on_comment or not recipient.email:
+        return
+    context = {
+        "comment": comment,
+        "summary": summary,
+        "paper": summary.paper,
+        "url": settings.SITE_URL + summary.get_absolute_url() + f"#{summary.anchor}-comments",
+        "settings_url": settings.SITE_URL + "/settings",
+    }
+    send_mail(
+        subject=f"New comment on your summary of “{summary.paper.title[:80]}”",
+        message=render_to_string("summaries/email/comment_notification.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[recipient.email],
+        fail_silently=True,
+    )
+
+
+def comment_delete(*, comment: Comment, user) -> None:
+    if not comment.can_delete(user):
+        raise NotAllowed("Only its author can delete a comment.")
+    Comment.objects.filter(pk=comment.pk).update(is_deleted=True)
+
+
+def report_create(*, reporter, reason: str, details: str = "", summary=None, comment=None) -> Report:
+    if reason not in Report.Reason.values:
+        raise ValueError("Choose a reason.")
+    return Report.objects.create(
+        reporter=reporter, reason=reason, details=details.strip()[:2000], summary=summary, comment=comment
+    )

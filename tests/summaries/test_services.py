@@ -1,0 +1,158 @@
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from summaries import services
+from summaries.models import Citation, Comment, Revision, Summary, Vote
+from tests.factories import UserFactory, make_paper, make_summary
+
+pytestmark = pytest.mark.django_db
+
+
+def test_summary_save_renders_at_save_and_keeps_revisions():
+    summary = make_summary(body="# Idea\n\nWe use $a_1 * b_2$.")
+    assert "<h3>Idea</h3>" in summary.body_html
+    assert r"a_1 * b_2" in summary.body_html
+    services.summary_save(
+        paper=summary.paper, author=summary.author, body="# Idea\n\nChanged.", base_version=summary.version
+    )
+    summary.refresh_from_db()
+    assert summary.version == 2
+    assert "Changed." in summary.body_html
+    assert list(Revision.objects.filter(summary=summary).values_list("version", flat=True)) == [2, 1]
+
+
+def test_summary_save_refuses_a_stale_edit_and_writes_nothing():
+    summary = make_summary(body="first")
+    services.summary_save(paper=summary.paper, author=summary.author, body="second", base_version=1)
+    with pytest.raises(services.StaleEdit) as exc:
+        services.summary_save(paper=summary.paper, author=summary.author, body="stale third", base_version=1)
+    assert exc.value.current.body == "second"
+    summary.refresh_from_db()
+    assert summary.body == "second" and summary.version == 2
+    assert Revision.objects.filter(summary=summary).count() == 2
+
+
+def test_summary_save_second_new_summary_is_stale():
+    summary = make_summary(body="mine")
+    with pytest.raises(services.StaleEdit):
+        services.summary_save(paper=summary.paper, author=summary.author, body="again", base_version=None)
+    assert Summary.objects.filter(author=summary.author).count() == 1
+
+
+def test_summary_save_rejects_empty_text():
+    with pytest.raises(ValueError):
+        make_summary(body="   \n ")
+
+
+def test_summary_save_records_citations():
+    cited = make_paper(bibtex_key="conf/nips/RenHGS15", title="Faster R-CNN")
+    summary = make_summary(body=r"Builds on \cite{conf/nips/RenHGS15} and \cite{journals/corr/Unknown}.")
+    assert set(Citation.objects.filter(summary=summary).values_list("cited_key", flat=True)) == {
+        "conf/nips/RenHGS15",
+        "journals/corr/Unknown",
+    }
+    assert f'href="{cited.get_absolute_url()}"' in summary.body_html
+    assert "Faster R-CNN</a>" in summary.body_html
+    services.summary_save(paper=summary.paper, author=summary.author, body="No cites now.", base_version=1)
+    assert not Citation.objects.filter(summary=summary).exists()
+
+
+def test_vote_cast_keeps_one_vote_per_voter_and_score_is_the_sum():
+    summary = make_summary()
+    alice, bob, carol = UserFactory(), UserFactory(), UserFactory()
+    assert services.vote_cast(summary=summary, voter=alice, value=1) == 1
+    assert services.vote_cast(summary=summary, voter=alice, value=1) == 1
+    assert services.vote_cast(summary=summary, voter=bob, value=1) == 2
+    assert services.vote_cast(summary=summary, voter=carol, value=-1) == 1
+    assert services.vote_cast(summary=summary, voter=alice, value=0) == 0
+    assert Vote.objects.filter(summary=summary, voter=alice).count() == 1
+    summary.refresh_from_db()
+    assert summary.score == 0
+
+
+def test_vote_cast_refuses_own_summary_and_bad_values():
+    summary = make_summary()
+    with pytest.raises(services.NotAllowed):
+        services.vote_cast(summary=summary, voter=summary.author, value=1)
+    with pytest.raises(ValueError):
+        services.vote_cast(summary=summary, voter=UserFactory(), value=2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_vote_cast_concurrent_clicks_stay_consistent():
+    """Two requests at once, from the same voter and from another: one row per voter, score == sum."""
+    summary = make_summary()
+    alice, bob = UserFactory(), UserFactory()
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def click(voter, value):
+        try:
+            barrier.wait()
+            services.vote_cast(summary=Summary.objects.get(pk=summary.pk), voter=voter, value=value)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click, args=args) for args in [(alice, 1), (alice, 1), (bob, 1), (bob, -1)]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Vote.objects.filter(summary=summary, voter=alice).count() == 1
+    assert Vote.objects.filter(summary=summary, voter=bob).count() == 1
+    summary.refresh_from_db()
+    assert summary.score == sum(Vote.objects.filter(summary=summary).values_list("value", flat=True))
+    assert summary.score in (0, 2)
+
+
+def test_comment_create_mails_the_author_when_opted_in():
+    summary = make_summary()
+    commenter = UserFactory(display_name="Curious Reader")
+    with pytest.raises(ValueError):
+        services.comment_create(summary=summary, author=commenter, body="   ")
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.comment_create(summary=summary, author=commenter, body="What about <b>ablation</b>?")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [summary.author.email]
+    assert "Curious Reader commented" in mail.outbox[0].body
+    assert "What about <b>ablation</b>?" in mail.outbox[0].body
+
+
+def test_comment_create_no_mail_when_opted_out_or_own_comment():
+    from django.test import TestCase
+
+    summary = make_summary()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.comment_create(summary=summary, author=summary.author, body="Self reply")
+    summary.author.email_on_comment = False
+    summary.author.save()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.comment_create(summary=summary, author=UserFactory(), body="Hello")
+    assert mail.outbox == []
+
+
+def test_comment_delete_is_soft_and_author_only():
+    summary = make_summary()
+    comment = services.comment_create(summary=summary, author=UserFactory(), body="hi")
+    with pytest.raises(services.NotAllowed):
+        services.comment_delete(comment=comment, user=UserFactory())
+    services.comment_delete(comment=comment, user=comment.author)
+    comment.refresh_from_db()
+    assert comment.is_deleted
+    assert not Comment.objects.visible().filter(pk=comment.pk).exists()
+
+
+def test_summary_delete_author_only():
+    summary = make_summary()
+    with pytest.raises(services.NotAllowed):
+        services.summary_delete(summary=summary, user=UserFactory())
+    services.summary_delete(summary=summary, user=summary.author)
+    assert not Summary.objects.filter(pk=summary.pk).exists()

@@ -1,0 +1,414 @@
+import io
+import json
+import zipfile
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from summaries import services
+from summaries.models import Comment, Report, Summary, Vote
+from tests.factories import UserFactory, make_paper, make_summary
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def save_url(paper):
+    return reverse("summaries:save", args=[paper.pk])
+
+
+# --- Writing ------------------------------------------------------------------------------------------------
+
+
+def test_guest_sees_login_link_returning_to_the_paper(client):
+    paper = make_paper()
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert "/accounts/login/?next=" in html and "%23editor" in html
+    assert 'name="body"' not in html
+
+
+def test_write_summary_through_the_editor(client):
+    paper = make_paper()
+    user = UserFactory()
+    login(client, user)
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert "Write a summary" in html and 'name="body"' in html
+    response = client.post(save_url(paper), {"body": "Key idea: $E=mc^2$.", "base_version": "0"})
+    summary = Summary.objects.get(paper=paper, author=user)
+    assert response.status_code == 302
+    assert response["Location"] == f"{paper.get_absolute_url()}&a={user.username}#{user.username}"
+    page = client.get(paper.get_absolute_url()).content.decode()
+    assert f'id="{user.username}"' in page
+    assert summary.body_html in page
+    assert "Edit your summary" in page
+
+
+def test_stale_edit_is_refused_and_typed_text_kept(client):
+    summary = make_summary(body="Version one")
+    services.summary_save(paper=summary.paper, author=summary.author, body="Version two", base_version=1)
+    login(client, summary.author)
+    response = client.post(save_url(summary.paper), {"body": "My stale text", "base_version": "1"})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "changed elsewhere" in html
+    assert "My stale text</textarea>" in html
+    assert "Version two" in html  # the saved version is shown for comparison
+    summary.refresh_from_db()
+    assert summary.body == "Version two"
+
+
+def test_invalid_form_rerenders_with_text(client):
+    paper = make_paper()
+    login(client, UserFactory())
+    response = client.post(save_url(paper), {"body": "x" * 70000, "base_version": "0"})
+    assert response.status_code == 400
+    assert "was not saved" in response.content.decode()
+    assert not Summary.objects.exists()
+
+
+def test_save_requires_login(client):
+    paper = make_paper()
+    response = client.post(save_url(paper), {"body": "hi"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not Summary.objects.exists()
+
+
+def test_post_without_csrf_token_is_refused():
+    paper = make_paper()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+    assert client.post(save_url(paper), {"body": "hi", "base_version": "0"}).status_code == 403
+    assert not Summary.objects.exists()
+
+
+def test_only_the_author_can_delete(client):
+    summary = make_summary()
+    login(client, UserFactory())
+    assert client.post(reverse("summaries:delete", args=[summary.pk])).status_code == 404
+    assert Summary.objects.filter(pk=summary.pk).exists()
+    login(client, summary.author)
+    assert "Delete your summary?" in client.get(reverse("summaries:delete", args=[summary.pk])).content.decode()
+    response = client.post(reverse("summaries:delete", args=[summary.pk]))
+    assert response.status_code == 302
+    assert not Summary.objects.filter(pk=summary.pk).exists()
+
+
+def test_another_user_cannot_edit_someone_elses_summary(client):
+    summary = make_summary(body="Original")
+    intruder = UserFactory()
+    login(client, intruder)
+    response = client.post(save_url(summary.paper), {"body": "Hijack", "base_version": str(summary.version)})
+    summary.refresh_from_db()
+    assert summary.body == "Original"
+    # a save only ever writes the poster's own summary: here the version names none of theirs, so it is refused
+    assert response.status_code == 409
+    assert not Summary.objects.filter(author=intruder).exists()
+    client.post(save_url(summary.paper), {"body": "My own", "base_version": "0"})
+    summary.refresh_from_db()
+    assert summary.body == "Original"
+    assert Summary.objects.get(author=intruder).body == "My own"
+
+
+def test_preview_uses_the_server_renderer(client):
+    login(client, UserFactory())
+    response = client.post(reverse("summaries:preview"), {"body": "# T\n\n$a_b$ <script>alert(1)</script>"})
+    html = response.content.decode()
+    assert "<h3>T</h3>" in html
+    assert "a_b" in html
+    assert "<script>" not in html
+
+
+def test_preview_requires_login(client):
+    assert client.post(reverse("summaries:preview"), {"body": "x"}).status_code == 302
+
+
+def test_revisions_and_diff_for_the_author_only(client):
+    summary = make_summary(body="line one\nline two")
+    services.summary_save(paper=summary.paper, author=summary.author, body="line one\nline 2", base_version=1)
+    url = reverse("summaries:revisions", args=[summary.pk])
+    login(client, UserFactory())
+    assert client.get(url).status_code == 404
+    login(client, summary.author)
+    html = client.get(url, {"from": 1, "to": 2}).content.decode()
+    assert '<span class="diff-removed">-line two</span>' in html
+    assert '<span class="diff-added">+line 2</span>' in html
+
+
+# --- Reading ------------------------------------------------------------------------------------------------
+
+
+def test_private_summary_only_for_author_and_share_link(client):
+    summary = make_summary(body="Secret insight", is_private=True)
+    url = summary.paper.get_absolute_url()
+    assert "Secret insight" not in client.get(url).content.decode()
+    assert "Secret insight" not in client.get("/").content.decode()
+    assert client.get(summary.get_absolute_url()).status_code == 404
+    shared = client.get(f"{url}&code={summary.share_token}").content.decode()
+    assert "Secret insight" in shared
+    assert "Secret insight" not in client.get(f"{url}&code=wrong").content.decode()
+    login(client, summary.author)
+    own = client.get(url).content.decode()
+    assert "Secret insight" in own and "This summary is private" in own
+
+
+def test_anonymous_summary_never_shows_the_name(client):
+    author = UserFactory(username="secretauthor", display_name="Secret Person")
+    summary = make_summary(author=author, body="Anonymous take", is_anonymous=True)
+    services.comment_create(summary=summary, author=author, body="Author reply")
+    viewer = UserFactory()
+    login(client, viewer)
+    pages = [
+        client.get(summary.paper.get_absolute_url()).content.decode(),
+        client.get(summary.get_absolute_url()).content.decode(),
+        client.get("/").content.decode(),
+        client.get("/users").content.decode(),
+        client.get("/user", {"name": "secretauthor"}).content.decode(),
+    ]
+    response = client.post(
+        reverse("summaries:comment-create", args=[summary.pk]),
+        {"body": "Reply"},
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    pages.append(json.dumps(response.json()))
+    assert "Anonymous take" in pages[0]
+    assert f'id="anon-{summary.pk}"' in pages[0]
+    # every page but the author's own profile (pages[4]) is free of the name
+    for html in pages[:4] + pages[5:]:
+        assert "secretauthor" not in html
+        assert "Secret Person" not in html
+    assert "Anonymous take" not in pages[4]
+
+
+def test_focus_view_shows_one_summary(client):
+    paper = make_paper()
+    first = make_summary(paper=paper, author=UserFactory(username="first"), body="First summary")
+    make_summary(paper=paper, author=UserFactory(username="second"), body="Second summary")
+    html = client.get(first.get_absolute_url()).content.decode()
+    assert "First summary" in html and "Second summary" not in html
+    response = client.get(paper.get_absolute_url() + "&a=nobody")
+    assert response.status_code == 404
+    assert "There is no summary" in response.content.decode()
+
+
+def test_paper_page_orders_summaries_by_score(client):
+    paper = make_paper()
+    low = make_summary(paper=paper, body="Low rated")
+    high = make_summary(paper=paper, body="High rated")
+    services.vote_cast(summary=high, voter=UserFactory(), value=1)
+    services.vote_cast(summary=low, voter=UserFactory(), value=-1)
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert html.index("High rated") < html.index("Low rated")
+
+
+def test_paper_page_lists_citing_summaries(client):
+    cited = make_paper(bibtex_key="conf/nips/RenHGS15", title="Faster R-CNN")
+    citing_paper = make_paper(title="Mask R-CNN")
+    make_summary(paper=citing_paper, body=r"Extends \cite{conf/nips/RenHGS15}.")
+    make_summary(paper=make_paper(), body=r"Private \cite{conf/nips/RenHGS15}.", is_private=True)
+    html = client.get(cited.get_absolute_url()).content.decode()
+    assert "Cited in summaries of" in html
+    assert "Mask R-CNN" in html
+    cited_section = html[html.index("Cited in summaries of") :]
+    assert cited_section.count("<li><a href=") == 1
+
+
+def test_homepage_tabs_and_count(client):
+    paper = make_paper()
+    old = make_summary(paper=paper, body="Older but better")
+    new = make_summary(paper=make_paper(), body="Newer")
+    services.vote_cast(summary=old, voter=UserFactory(), value=1)
+    make_summary(body="Hidden private", is_private=True)
+    recent = client.get("/").content.decode()
+    assert '<strong class="public-count">2</strong> public summaries' in recent
+    assert recent.index("Newer") < recent.index("Older but better")
+    best = client.get("/", {"tab": "best"}).content.decode()
+    assert best.index("Older but better") < best.index("Newer")
+    assert "Hidden private" not in recent + best
+    client.get(new.paper.get_absolute_url())
+    client.get(new.paper.get_absolute_url())
+    popular = client.get("/", {"tab": "popular"}).content.decode()
+    assert popular.index("Older but better") < popular.index("Newer")  # a recent upvote outweighs two views
+
+
+def test_homepage_paginates_ten_per_page(client):
+    for i in range(12):
+        make_summary(body=f"Summary number {i:02d}")
+    first = client.get("/").content.decode()
+    second = client.get("/", {"page": 2}).content.decode()
+    assert first.count('class="feed-entry"') == 10
+    assert second.count('class="feed-entry"') == 2
+    assert "Page 2 of 2" in second
+
+
+def test_homepage_query_count_is_constant(client, django_assert_num_queries):
+    for i in range(25):
+        summary = make_summary(body=f"Summary {i}", paper=make_paper(authors=["A", "B", "C"]))
+        services.comment_create(summary=summary, author=UserFactory(), body="c")
+    # count, summaries with paper, venue, author and comment counts, paper authors.
+    with django_assert_num_queries(3):
+        response = client.get("/")
+    assert response.content.decode().count('class="feed-entry"') == 10
+
+
+def test_homepage_query_count_logged_in(client, django_assert_num_queries):
+    for i in range(25):
+        make_summary(body=f"Summary {i}")
+    login(client, UserFactory())
+    # session, user, then the 3 feed queries, then the user's votes on the page.
+    with django_assert_num_queries(6):
+        client.get("/")
+
+
+def test_paper_page_query_count_with_many_summaries(client, django_assert_num_queries):
+    paper = make_paper(authors=[f"Author {i}" for i in range(8)])
+    for i in range(22):
+        summary = make_summary(paper=paper, body=f"Summary {i} with $x_{i}$")
+        services.comment_create(summary=summary, author=UserFactory(), body=f"Comment {i}")
+        services.vote_cast(summary=summary, voter=UserFactory(), value=1)
+    viewer = UserFactory()
+    login(client, viewer)
+    # session, user, paper, authors, summaries, their comments, the viewer's votes, citing summaries, visit.
+    with django_assert_num_queries(9):
+        response = client.get(paper.get_absolute_url())
+    assert response.content.decode().count('class="summary') >= 22
+
+
+def test_profile_shows_public_non_anonymous_summaries(client, django_assert_num_queries):
+    person = UserFactory(username="writer", display_name="Ada Writer", bio="I <3 papers")
+    for i in range(22):
+        make_summary(author=person, body=f"Public {i}")
+    make_summary(author=person, body="Private one", is_private=True)
+    make_summary(author=person, body="Anonymous one", is_anonymous=True)
+    # user, stats, count, summaries with papers and comment counts, paper authors.
+    with django_assert_num_queries(5):
+        response = client.get("/user", {"name": "writer"})
+    html = response.content.decode()
+    assert "Ada Writer" in html and "I &lt;3 papers" in html
+    assert "Public 21" in html and "Private one" not in html and "Anonymous one" not in html
+    assert "<title>Ada Writer's profile · ShortScience</title>" in html
+    assert client.get("/user", {"name": "nobody"}).status_code == 404
+
+
+def test_leaderboard_by_average_score(client, django_assert_num_queries):
+    good, busy = UserFactory(username="good"), UserFactory(username="busy")
+    s = make_summary(author=good)
+    services.vote_cast(summary=s, voter=UserFactory(), value=1)
+    for _ in range(3):
+        make_summary(author=busy)
+    make_summary(author=UserFactory(username="onlyprivate"), is_private=True)
+    with django_assert_num_queries(1):
+        html = client.get("/users").content.decode()
+    assert html.index("good") < html.index("busy")
+    assert "onlyprivate" not in html
+
+
+def test_random_redirects_to_a_public_summary(client):
+    assert client.get("/random")["Location"] == "/"
+    summary = make_summary()
+    make_summary(is_private=True)
+    assert client.get("/random")["Location"] == summary.get_absolute_url()
+
+
+def test_export_json_and_zip(client):
+    user = UserFactory()
+    paper = make_paper(bibtex_key="conf/nips/RenHGS15", title="Faster R-CNN")
+    make_summary(author=user, paper=paper, body="My *notes* with $x$")
+    make_summary(body="Someone else's")
+    login(client, user)
+    data = json.loads(client.get("/export").content)
+    assert [s["bibtex_key"] for s in data["summaries"]] == ["conf/nips/RenHGS15"]
+    assert data["summaries"][0]["markdown"] == "My *notes* with $x$"
+    response = client.get("/export", {"format": "zip"})
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.namelist() == ["shortscience-summaries/conf_nips_RenHGS15.md"]
+    assert "My *notes* with $x$" in archive.read(archive.namelist()[0]).decode()
+
+
+# --- Interaction ---------------------------------------------------------------------------------------------
+
+
+def test_vote_as_plain_form_and_as_fetch(client):
+    summary = make_summary()
+    login(client, UserFactory())
+    response = client.post(reverse("summaries:vote", args=[summary.pk]), {"value": "1"})
+    assert response.status_code == 302 and response["Location"].endswith(f"#{summary.anchor}")
+    response = client.post(reverse("summaries:vote", args=[summary.pk]), {"value": "-1"}, HTTP_X_REQUESTED_WITH="fetch")
+    assert response.json() == {"score": -1, "value": -1}
+    assert Vote.objects.get(summary=summary).value == -1
+
+
+def test_guest_vote_goes_to_login(client):
+    summary = make_summary()
+    response = client.post(reverse("summaries:vote", args=[summary.pk]), {"value": "1"})
+    assert "/accounts/login/" in response["Location"]
+    assert not Vote.objects.exists()
+
+
+def test_vote_on_private_summary_of_someone_else_is_404(client):
+    summary = make_summary(is_private=True)
+    login(client, UserFactory())
+    assert client.post(reverse("summaries:vote", args=[summary.pk]), {"value": "1"}).status_code == 404
+
+
+def test_comment_as_plain_form_escapes_text(client):
+    summary = make_summary()
+    login(client, UserFactory())
+    response = client.post(
+        reverse("summaries:comment-create", args=[summary.pk]), {"body": "<script>x()</script> nice"}
+    )
+    assert response.status_code == 302
+    html = client.get(summary.paper.get_absolute_url()).content.decode()
+    assert "&lt;script&gt;x()&lt;/script&gt; nice" in html
+    assert "<script>x()" not in html
+
+
+def test_comment_empty_is_refused_with_message(client):
+    summary = make_summary()
+    login(client, UserFactory())
+    response = client.post(reverse("summaries:comment-create", args=[summary.pk]), {"body": " "})
+    assert response.status_code == 400
+    assert not Comment.objects.exists()
+
+
+def test_comment_delete_by_author(client):
+    summary = make_summary()
+    commenter = UserFactory()
+    comment = services.comment_create(summary=summary, author=commenter, body="Oops")
+    login(client, UserFactory())
+    assert client.post(reverse("summaries:comment-delete", args=[comment.pk])).status_code == 404
+    login(client, commenter)
+    client.post(reverse("summaries:comment-delete", args=[comment.pk]))
+    assert "Oops" not in client.get(summary.paper.get_absolute_url()).content.decode()
+
+
+def test_report_a_summary(client):
+    summary = make_summary()
+    reporter = UserFactory()
+    login(client, reporter)
+    url = reverse("summaries:report")
+    assert client.get(url, {"summary": summary.pk}).status_code == 200
+    assert client.post(url, {"summary": summary.pk}).status_code == 400
+    response = client.post(url, {"summary": summary.pk, "reason": "spam", "details": "ads"})
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.summary == summary and report.reporter == reporter and report.reason == "spam"
+
+
+def test_settings_update_profile(client):
+    user = UserFactory()
+    login(client, user)
+    response = client.post(
+        "/settings", {"display_name": "Dr. Who", "bio": "Time", "orcid": "bad", "email_on_comment": ""}
+    )
+    assert response.status_code == 400
+    assert 'value="Dr. Who"' in response.content.decode()
+    client.post("/settings", {"display_name": "Dr. Who", "bio": "Time", "orcid": "0000-0002-1825-0097"})
+    user.refresh_from_db()
+    assert user.display_name == "Dr. Who" and user.orcid == "0000-0002-1825-0097"
+    assert user.email_on_comment is False

@@ -1,0 +1,269 @@
+"""Data-driven tests of shortscience.markup, the one renderer of user text.
+
+- tests/fixtures/markup/cases.yaml: our own cases (math, currency, code, tables, headings, citations, images,
+  links, raw HTML);
+- tests/fixtures/xss/: every payload of four public XSS suites, rendered in several markdown contexts;
+- tests/fixtures/markup/math_cases.yaml: math cases from other projects' suites, whose inputs are read from
+  tests/fixtures/markdown_latex/.
+"""
+
+import json
+import re
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from papers.models import Paper
+from shortscience import markup
+from shortscience.markup import extract_citations, render_summary
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MATH_CLASS = "arithmatex"
+
+
+class ParsedHTML(HTMLParser):
+    """The tags (with attributes) of rendered HTML, and the unescaped text of each math element."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.math: list[str] = []
+        self._in_math = False
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if attributes.get("class") == MATH_CLASS:
+            self.math.append("")
+            self._in_math = True
+
+    def handle_endtag(self, tag):
+        self._in_math = False
+
+    def handle_data(self, data):
+        if self._in_math:
+            self.math[-1] += data
+
+
+def load_yaml(name: str) -> list[dict]:
+    return yaml.safe_load((FIXTURES / "markup" / name).read_text(encoding="utf-8"))
+
+
+# --- Our own cases ------------------------------------------------------------------------------------------
+
+CASES = load_yaml("cases.yaml")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_render_summary_case(case):
+    for paper in case.get("papers", []):
+        Paper(bibtex_key=paper["bibtex_key"], title=paper["title"]).save()
+
+    html = render_summary(case["source"])
+
+    for text in case.get("contains", []):
+        assert text in html
+    for text in case.get("not_contains", []):
+        assert text not in html
+    if "math" in case:
+        assert ParsedHTML(html).math == case["math"]
+
+
+CITATION_CASES = [case for case in CASES if "citations" in case]
+
+
+@pytest.mark.parametrize("case", CITATION_CASES, ids=[case["name"] for case in CITATION_CASES])
+def test_extract_citations_case(case):
+    assert extract_citations(case["source"]) == case["citations"]
+
+
+@pytest.mark.django_db
+def test_render_summary_looks_up_all_cited_papers_in_one_query(django_assert_num_queries):
+    Paper(bibtex_key="conf/nips/A15", title="Paper A").save()
+    source = r"\cite{conf/nips/A15}, \cite{conf/nips/B15}, \cite{conf/icml/C16} and \cite{conf/nips/A15} again."
+
+    with django_assert_num_queries(1):
+        html = render_summary(source)
+
+    assert html.count('class="cite"') == 4
+    assert ">Paper A</a>" in html
+
+
+@pytest.mark.django_db
+def test_render_summary_without_citations_makes_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        render_summary("No citations, just $x_1$ and `\\cite{code}`.")
+
+
+@pytest.mark.django_db
+def test_render_summary_is_deterministic():
+    source = (FIXTURES / "markdown_latex" / "pymdown_arithmatex.txt").read_text(encoding="utf-8")
+    source += "\n\nSee \\cite{conf/nips/X15}.\nhttps://i.imgur.com/a.png\n"
+
+    assert render_summary(source) == render_summary(source)
+
+
+@pytest.mark.parametrize("opener", ["\\(", "\\[", "$", "$$", "\\cite{", "https://"])
+def test_render_summary_is_fast_on_unclosed_delimiters(opener):
+    started = time.perf_counter()
+
+    render_summary(opener * 40000)
+
+    # About 1 s. A pattern that rescans to the end from every opener is quadratic: pymdownx.arithmatex's
+    # regex for \(…\) alone needs ~50 s on this input.
+    assert time.perf_counter() - started < 5
+
+
+def test_render_summary_shows_absurdly_nested_input_as_text():
+    source = "\n".join("    " * depth + "- item" for depth in range(300))
+
+    html = render_summary(source)
+
+    assert html.startswith("<pre>- item\n    - item")
+    assert render_summary("- a\n- b") == "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"  # the renderer recovered
+
+
+# --- XSS payloads -------------------------------------------------------------------------------------------
+
+
+def parse_dot_fixture(text: str) -> dict[str, str]:
+    """markdown-it fixture format: title lines, ".", input, ".", expected output, "." -> {title: input}.
+
+    A title used twice gets " #2" (and so on); an empty title is "case N".
+    """
+    cases: dict[str, str] = {}
+    lines = text.split("\n")
+    title: list[str] = []
+    i = 0
+    while i < len(lines):
+        if lines[i] != ".":
+            if lines[i].strip():
+                title.append(lines[i].strip())
+            i += 1
+            continue
+        end_input = lines.index(".", i + 1)
+        end_output = lines.index(".", end_input + 1)
+        name = " ".join(title) or f"case {len(cases) + 1}"
+        base, n = name, 1
+        while name in cases:
+            n += 1
+            name = f"{base} #{n}"
+        cases[name] = "\n".join(lines[i + 1 : end_input])
+        title, i = [], end_output + 1
+    return cases
+
+
+def xss_payloads() -> list[tuple[str, str]]:
+    """(id, payload) for every input of the four XSS suites in tests/fixtures/xss/."""
+    xss = FIXTURES / "xss"
+    payloads = []
+    bleach_cases = json.loads((xss / "bleach_regression_cases.json").read_text(encoding="utf-8"))["cases"]
+    payloads += [(f"bleach-{case['id']}", case["input"]) for case in bleach_cases]
+    mdit_cases = parse_dot_fixture((xss / "markdown-it_xss.txt").read_text(encoding="utf-8"))
+    payloads += [(f"markdown-it-{n}", source) for n, source in enumerate(mdit_cases.values(), 1)]
+    for prefix, name in (
+        ("polyglot", "payloadsallthethings_XSS_Polyglots.txt"),
+        ("quick", "payloadsallthethings_xss_payloads_quick.txt"),
+    ):
+        lines = (xss / name).read_text(encoding="utf-8").splitlines()
+        payloads += [(f"{prefix}-{n}", line) for n, line in enumerate(lines, 1) if line.strip()]
+    return payloads
+
+
+XSS_PAYLOADS = xss_payloads()
+# Each payload as it is, and dropped into the markdown constructs that make links, images, math and tables.
+XSS_CONTEXTS = {
+    "plain": "{}",
+    "link": "[click me]({})",
+    "image": "![picture]({})",
+    "autolink": "<{}>",
+    "math": "$x$ and \\({}\\) and $$ {} $$",
+    "table": "| a | b |\n|---|---|\n| {} | x |",
+    "cite": "\\cite{{{}}}",
+}
+DANGEROUS_TAGS = ("script", "iframe", "object", "embed", "svg", "style", "math", "form", "base", "meta")
+DANGEROUS_URL_RE = re.compile(r"^(?:javascript|vbscript|data|livescript|file):")
+EVENT_HANDLER_RE = re.compile(r"on\w+")
+
+
+def assert_safe(html: str) -> None:
+    lowered = html.lower()
+    for tag in DANGEROUS_TAGS:
+        assert f"<{tag}" not in lowered
+    for tag in re.findall(r"<[^>]*>", lowered):  # no event handler inside any tag (quoted values aside)
+        assert not re.search(r"\son\w+\s*=", re.sub(r'"[^"]*"', '""', tag))
+    for tag, attributes in ParsedHTML(html).tags:
+        assert tag in markup.ALLOWED_TAGS
+        for name, value in attributes.items():
+            assert not EVENT_HANDLER_RE.fullmatch(name)
+            assert name in {"href", "src", "alt", "title", "class", "rel", "loading", "start", "align"}
+            if name in ("href", "src"):
+                squashed = re.sub(r"[\x00-\x20]", "", value or "").lower()
+                assert not DANGEROUS_URL_RE.match(squashed)
+
+
+@pytest.mark.parametrize("context", XSS_CONTEXTS.values(), ids=XSS_CONTEXTS.keys())
+@pytest.mark.parametrize("payload", [p for _, p in XSS_PAYLOADS], ids=[i for i, _ in XSS_PAYLOADS])
+def test_render_summary_neutralises_xss(payload, context, monkeypatch):
+    monkeypatch.setattr(markup, "_paper_titles", lambda keys: {})  # \cite contexts need no database
+    assert_safe(render_summary(context.replace("{}", payload)))
+
+
+def test_xss_fixtures_are_all_loaded():
+    sources = [name.split("-")[0] for name, _ in XSS_PAYLOADS]
+    assert {source: sources.count(source) for source in set(sources)} == {
+        "bleach": 20,
+        "markdown": 13,
+        "polyglot": 16,
+        "quick": 39,
+    }
+
+
+# --- Math from other projects' suites -----------------------------------------------------------------------
+
+
+def math_fixture_cases(name: str) -> dict:
+    """{case: input} of one file in tests/fixtures/markdown_latex/."""
+    text = (FIXTURES / "markdown_latex" / name).read_text(encoding="utf-8")
+    if name.startswith("mdit_"):
+        return parse_dot_fixture(text)
+    if name == "mistune_math.txt":
+        examples = re.findall(r"^`{32} example\n(.*?)^\.\n", text, re.MULTILINE | re.DOTALL)
+        return dict(enumerate(examples, 1))
+    if name == "pymdown_arithmatex.txt":
+        sections = re.split(r"^# ", text, flags=re.MULTILINE)[1:]
+        return {section.split("\n", 1)[0]: section.split("\n", 1)[1] for section in sections}
+    raise ValueError(name)
+
+
+MATH_CASES = load_yaml("math_cases.yaml")
+
+
+@pytest.mark.parametrize(
+    "case", MATH_CASES, ids=[f"{case['fixture'].split('.')[0]}:{case['case']}" for case in MATH_CASES]
+)
+def test_render_summary_keeps_fixture_math_intact(case):
+    source = math_fixture_cases(case["fixture"])[case["case"]]
+
+    html = render_summary(source)
+
+    assert ParsedHTML(html).math == case["math"]
+    for text in case.get("contains", []):
+        assert text in html
+
+
+def test_math_cases_cover_each_fixture_file():
+    used = {case["fixture"] for case in MATH_CASES}
+    assert used == {
+        "mdit_dollar_math.md",
+        "mdit_texmath_bracket.md",
+        "mistune_math.txt",
+        "pymdown_arithmatex.txt",
+    }
+    assert sum(1 for case in MATH_CASES if case["math"]) >= 12
