@@ -1,0 +1,30 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from summaries.models import Summary
+from tests.factories import make_paper, make_summary
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rerender_summaries_updates_stored_html_and_citations():
+    summary = make_summary(body=r"See \cite{conf/nips/Later15}.")
+    assert "[conf/nips/Later15]" in summary.body_html
+    make_paper(bibtex_key="conf/nips/Later15", title="A Paper Imported Later")
+    Summary.objects.filter(pk=summary.pk).update(body_html="<p>stale</p>")
+
+    out = StringIO()
+    call_command("rerender_summaries", "--dry-run", stdout=out)
+    assert "1 would change" in out.getvalue()
+    assert Summary.objects.get(pk=summary.pk).body_html == "<p>stale</p>"
+
+    call_command("rerender_summaries", stdout=out)
+    summary.refresh_from_db()
+    assert "A Paper Imported Later</a>" in summary.body_html
+    assert list(summary.citations.values_list("cited_key", flat=True)) == ["conf/nips/Later15"]
+
+    out = StringIO()
+    call_command("rerender_summaries", stdout=out)
+    assert "1 summaries rendered, 0 changed" in out.getvalue()
