@@ -125,6 +125,18 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
 
+class Work(models.Model):
+    """One paper published under several records (its arXiv preprint and its conference version, say).
+
+    Papers of one work show each other's summaries and link to each other. `papers.services.works_link` sets it.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Work {self.pk}"
+
+
 class PaperQuerySet(models.QuerySet):
     def with_authors(self):
         """Authors in order, in one extra query for the whole page."""
@@ -185,6 +197,7 @@ class Paper(models.Model):
     urls = models.JSONField(default=list, blank=True)
     keywords = models.JSONField(default=list, blank=True)
     authors = models.ManyToManyField(Author, through="PaperAuthor", related_name="papers")
+    work = models.ForeignKey(Work, null=True, blank=True, on_delete=models.SET_NULL, related_name="papers")
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -207,6 +220,12 @@ class Paper(models.Model):
 
     def get_absolute_url(self):
         return paper_url(self.bibtex_key)
+
+    def other_versions(self):
+        """The other records of this paper's work (its arXiv preprint, its conference version…)."""
+        if not self.work_id:
+            return Paper.objects.none()
+        return Paper.objects.filter(work_id=self.work_id).exclude(pk=self.pk).select_related("venue").order_by("year")
 
     @property
     def author_names(self) -> list[str]:

@@ -1,13 +1,15 @@
 """Writes to the paper catalogue: upsert imported records, keeping authors in order and aliases resolvable."""
 
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Count
 
 from .importers.records import ImportProblem, PaperRecord
-from .models import Author, Paper, PaperAlias, PaperAuthor
+from .models import Author, Paper, PaperAlias, PaperAuthor, Work
 
 # Fields copied from a record onto a Paper. Empty values from a source never erase what is stored.
 RECORD_FIELDS = (
@@ -91,7 +93,82 @@ def paper_upsert(*, record: PaperRecord) -> tuple[Paper, str]:
     for alias in record.aliases:
         if alias and alias != paper.bibtex_key:
             PaperAlias.objects.get_or_create(alias=alias, defaults={"paper": paper})
+    if outcome != "unchanged":
+        works_link(paper_ids=[paper.pk])
     return paper, outcome
+
+
+MIN_TITLE_LENGTH_FOR_MATCH = 20  # "Introduction" or "Editorial" must not join unrelated papers
+
+
+def _surname(normalized_name: str) -> str:
+    return normalized_name.rsplit(" ", 1)[-1]
+
+
+def _duplicate_edges(paper_ids) -> list[tuple[int, int]]:
+    """Pairs of papers that are one work: same arXiv id, same DOI, or same normalised title with a shared
+    author surname. With `paper_ids`, only groups touching those papers are looked at."""
+    edges = []
+    for column in ("arxiv_id", "doi", "title_normalized"):
+        present = Paper.objects.exclude(**{column: ""})
+        if paper_ids is None:
+            values = present.values(column).annotate(n=Count("pk")).filter(n__gt=1).values(column)
+        else:
+            values = present.filter(pk__in=paper_ids).values(column)
+        groups = defaultdict(list)
+        for pk, value in present.filter(**{f"{column}__in": values}).values_list("pk", column):
+            if column != "title_normalized" or len(value) >= MIN_TITLE_LENGTH_FOR_MATCH:
+                groups[value].append(pk)
+        groups = [ids for ids in groups.values() if len(ids) > 1]
+        if column == "title_normalized" and groups:
+            surnames = defaultdict(set)
+            rows = PaperAuthor.objects.filter(paper_id__in=[pk for ids in groups for pk in ids])
+            for pk, name in rows.values_list("paper_id", "author__name_normalized"):
+                surnames[pk].add(_surname(name))
+            groups = [
+                [pk for pk in ids if any(surnames[pk] & surnames[other] for other in ids if other != pk)]
+                for ids in groups
+            ]
+        for ids in groups:
+            edges.extend((ids[0], other) for other in ids[1:])
+    return edges
+
+
+@transaction.atomic
+def works_link(*, paper_ids: Iterable[int] | None = None) -> int:
+    """Give papers that are one work the same Work, merging works that turn out to be one.
+
+    Called by paper_upsert for each imported paper and by `manage.py link_works` for the whole catalogue.
+    Returns the number of papers whose work changed.
+    """
+    if paper_ids is not None:
+        paper_ids = list(paper_ids)
+        if not paper_ids:
+            return 0
+    parent = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in _duplicate_edges(paper_ids):
+        parent[find(a)] = find(b)
+    components = defaultdict(set)
+    for pk in list(parent):
+        components[find(pk)].add(pk)
+    changed = 0
+    for members in components.values():
+        current = dict(Paper.objects.filter(pk__in=members).values_list("pk", "work_id"))
+        works = sorted({w for w in current.values() if w is not None})
+        work_id = works[0] if works else Work.objects.create().pk
+        if len(works) > 1:  # two works met through this group: fold the others into the first
+            changed += Paper.objects.filter(work_id__in=works[1:]).update(work_id=work_id)
+            Work.objects.filter(pk__in=works[1:]).delete()
+        changed += Paper.objects.filter(pk__in=members).exclude(work_id=work_id).update(work_id=work_id)
+    return changed
 
 
 class Progress:

@@ -59,7 +59,9 @@ def paper_page(request, paper, *, form=None, status=200, stale=None):
     user = request.user
     share_token = request.GET.get("code", "")
     focus = request.GET.get("a", "")
-    summaries = Summary.objects.for_paper_page([paper.pk], user, share_token).prefetch_related(
+    versions = list(paper.other_versions()) if paper.work_id else []
+    paper_ids = [paper.pk, *(v.pk for v in versions)]
+    summaries = Summary.objects.for_paper_page(paper_ids, user, share_token).prefetch_related(
         Prefetch(
             "comments",
             queryset=Comment.objects.visible().select_related("author"),
@@ -67,7 +69,7 @@ def paper_page(request, paper, *, form=None, status=200, stale=None):
         )
     )
     summaries = list(summaries)
-    own = next((s for s in summaries if user.is_authenticated and s.author_id == user.pk), None)
+    own = next((s for s in summaries if s.paper_id == paper.pk and s.author_id == user.pk), None)
     if focus:
         summaries = [s for s in summaries if s.anchor == focus]
         if not summaries:
@@ -95,6 +97,7 @@ def paper_page(request, paper, *, form=None, status=200, stale=None):
         PaperVisit.record(paper.pk)
     context = {
         "paper": paper,
+        "versions": versions,
         "summaries": summaries,
         "focus": focus,
         "own": own,
