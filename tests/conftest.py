@@ -43,6 +43,23 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Tests never touch the internet: a client left on the real transport fails loudly (loopback is allowed)."""
+    from urllib.parse import urlsplit
+
+    from shortscience import http
+
+    real = http.urllib_transport
+
+    def loopback_only(request):
+        if urlsplit(request.url).hostname not in {"127.0.0.1", "localhost", "::1"}:
+            raise AssertionError(f"a test tried to reach the network: {request.url}")
+        return real(request)
+
+    monkeypatch.setattr(http, "urllib_transport", loopback_only)
+
+
 @pytest.fixture
 def fixture_path():
     """Path of a file under tests/fixtures/."""
