@@ -198,6 +198,7 @@ class Paper(models.Model):
     keywords = models.JSONField(default=list, blank=True)
     authors = models.ManyToManyField(Author, through="PaperAuthor", related_name="papers")
     work = models.ForeignKey(Work, null=True, blank=True, on_delete=models.SET_NULL, related_name="papers")
+    withdrawn = models.BooleanField(default=False, help_text="The source deleted this record (arXiv OAI-PMH).")
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -297,3 +298,31 @@ class PaperAlias(models.Model):
 
     def __str__(self):
         return f"{self.alias} → {self.paper.bibtex_key}"
+
+
+class HarvestCheckpoint(models.Model):
+    """Where an OAI-PMH harvest is, so that a stopped harvest resumes at its next page."""
+
+    name = models.CharField(max_length=50, unique=True, help_text="e.g. arxiv-oai")
+    from_date = models.DateField(null=True, blank=True)
+    until_date = models.DateField(null=True, blank=True)
+    resumption_token = models.CharField(max_length=500, blank=True)
+    complete_list_size = models.PositiveIntegerField(null=True, blank=True)
+    cursor = models.PositiveIntegerField(null=True, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    records = models.PositiveIntegerField(default=0)
+    harvested_until = models.DateField(
+        null=True, blank=True, help_text="Last finished harvest reached this date: the next one starts from it."
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self):
+        state = "finished" if self.finished_at else f"at page {self.pages}"
+        return f"{self.name} ({state})"
+
+    @property
+    def in_progress(self) -> bool:
+        return bool(self.resumption_token) and self.finished_at is None

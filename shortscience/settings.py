@@ -40,6 +40,7 @@ HTTP_USER_AGENT = os.environ.get(
     "ShortScience/0.1 (+https://github.com/shortscience; mailto:admin@shortscience.example)",
 )
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+ARXIV_OAI_URL = os.environ.get("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
 
 if not SECRET_KEY:
     if DEBUG:

@@ -1,0 +1,211 @@
+"""Time `import_arxiv_snapshot` on a scratch Postgres database against a raw COPY of the same rows.
+
+    .venv/bin/python bench/import_bench.py [--lines N] [--batch-size N] [--database-url URL] [--keep]
+
+1. Writes bench/data/snapshot_<N>.jsonl with bench/generate_snapshot.py unless it exists.
+2. (Re)creates the scratch database (default postgres://root@127.0.0.1:5432/bench_import) and migrates it.
+3. Runs the command as a child process, twice: the first import, then the same file again (nothing to write).
+   Wall time includes Django's start-up; peak memory is the child's maxrss (resource.getrusage / wait4).
+4. Parses the same file in this process (not timed) into exactly the rows the import stored, then times one
+   transaction that COPYs them into UNLOGGED copies of papers_paper, papers_author and papers_paperauthor made
+   with `LIKE ... INCLUDING ALL` (same columns, defaults, checks and indexes; no foreign keys, no WAL): after a
+   CHECKPOINT, best of three runs. The same COPY into copies without indexes is printed for scale.
+5. Prints papers/s for each, the import / COPY time ratio and peak memory, then drops the database (--keep
+   leaves it).
+"""
+
+import argparse
+import io
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate_snapshot import default_path, generate  # noqa: E402
+
+DEFAULT_URL = "postgres://root@127.0.0.1:5432/bench_import"
+TABLES = ("papers_paper", "papers_author", "papers_paperauthor")
+
+
+def admin_connection(url: str):
+    """A psycopg2 connection to the server's `postgres` database, in autocommit (for CREATE/DROP DATABASE)."""
+    import psycopg2
+
+    parts = urlsplit(url)
+    connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    connection.autocommit = True
+    return connection
+
+
+def run_admin(url: str, *statements: str) -> None:
+    connection = admin_connection(url)  # not `with connection`: psycopg2 2.9 opens a transaction block there
+    try:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        connection.close()
+
+
+def recreate_database(url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    run_admin(url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+
+
+def drop_database(url: str) -> None:
+    run_admin(url, f'DROP DATABASE IF EXISTS "{urlsplit(url).path.lstrip("/")}"')
+
+
+def run_child(args: list[str], env: dict) -> tuple[float, int, int, str]:
+    """(wall seconds, exit status, peak RSS in KB, last line of output) of a child process."""
+    started = time.monotonic()
+    child = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.monotonic() - started
+    lines = output.strip().splitlines()
+    return elapsed, child.returncode, usage.ru_maxrss, lines[-1] if lines else ""
+
+
+def copy_rows(path: Path) -> tuple[int, dict[str, tuple[str, str]]]:
+    """(number of papers, table -> (columns, COPY text)) for the rows the import stores for `path`, built with
+    the import's own code (papers.bulk), so that both sides write the same bytes."""
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from papers import bulk
+    from papers.importers.records import PaperRecord
+    from papers.importers.snapshot import iter_snapshot, open_snapshot
+    from papers.models import Author
+
+    writer = bulk._PostgresWriter()
+    papers, authors, paper_authors = [], {}, []
+    now = bulk._copy_value(timezone.now())
+    with open_snapshot(path) as snapshot:
+        for pk, record in enumerate((r for r in iter_snapshot(snapshot) if isinstance(r, PaperRecord)), start=1):
+            row = writer.prepare(record)
+            papers.append(writer.copy_line(pk, 1, row, now))
+            for position, name in enumerate(row.authors):
+                author_id = authors.setdefault(name, len(authors) + 1)
+                paper_authors.append(f"{pk}\t{author_id}\t{position}{writer.paper_author_defaults}\n")
+    other = bulk._other_fields(Author, {"name", "name_normalized"})
+    author_tail = "".join(f"\t{bulk._copy_default(name, Author, value)}" for name, value in other)
+    author_lines = (
+        f"{author_id}\t{bulk._copy_text(name)}\t{bulk._copy_text(bulk._name_normalized(name))}{author_tail}\n"
+        for name, author_id in authors.items()
+    )
+    return len(papers), {
+        "papers_author": (f'"id", {writer.author_columns}', "".join(author_lines)),
+        "papers_paper": (writer.copy_columns, "".join(papers)),
+        "papers_paperauthor": (writer.paper_author_columns, "".join(paper_authors)),
+    }
+
+
+COPY_RUNS = 3  # the COPY baseline is the best of three: the ratio errs on the import's side
+
+
+def settle(url: str) -> None:
+    """Let the server write out the imports' WAL first (CHECKPOINT needs a superuser or pg_checkpoint)."""
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+    except psycopg2.Error as exc:
+        print(f"(no CHECKPOINT before the COPY baseline: {exc.pgerror or exc})")
+    finally:
+        connection.close()
+
+
+def time_copy(url: str, data: dict[str, tuple[str, str]], *, indexes: bool) -> float:
+    """Seconds for one transaction COPYing `data` into fresh unlogged copies of the tables."""
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    try:
+        with connection.cursor() as cursor:
+            for table in TABLES:
+                including = "INCLUDING ALL" if indexes else "INCLUDING DEFAULTS INCLUDING IDENTITY"
+                cursor.execute(f"DROP TABLE IF EXISTS bench_{table}")
+                cursor.execute(f"CREATE UNLOGGED TABLE bench_{table} (LIKE {table} {including})")
+            connection.commit()
+            started = time.monotonic()
+            for table, (columns, text) in data.items():
+                cursor.copy_expert(f"COPY bench_{table} ({columns}) FROM STDIN", io.StringIO(text))
+            connection.commit()
+            elapsed = time.monotonic() - started
+            for table in TABLES:
+                cursor.execute(f"DROP TABLE bench_{table}")
+            connection.commit()
+    finally:
+        connection.close()
+    return elapsed
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--keep", action="store_true", help="leave the scratch database in place")
+    args = parser.parse_args(argv)
+
+    path = default_path(args.lines)
+    if not path.exists():
+        print(f"writing {args.lines:,} synthetic lines to {path} ...", flush=True)
+        generate(args.lines, path)
+    env = {**os.environ, "DATABASE_URL": args.database_url, "SECRET_KEY": os.environ.get("SECRET_KEY", "bench")}
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shortscience.settings")
+    python = sys.executable
+
+    recreate_database(args.database_url)
+    try:
+        subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+        command = [python, "manage.py", "import_arxiv_snapshot", str(path), "--batch-size", str(args.batch_size)]
+        first, status, first_rss, first_summary = run_child(command, env)
+        again, status_again, again_rss, again_summary = run_child(command, env)
+        if status or status_again:
+            print(f"import failed (exit {status}, {status_again}): {first_summary} / {again_summary}")
+
+        papers, data = copy_rows(path)
+        settle(args.database_url)
+        copy_seconds = min(time_copy(args.database_url, data, indexes=True) for _ in range(COPY_RUNS))
+        bare_seconds = min(time_copy(args.database_url, data, indexes=False) for _ in range(COPY_RUNS))
+        own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    finally:
+        if not args.keep:
+            drop_database(args.database_url)
+
+    megabytes = path.stat().st_size / 1e6
+    print(f"\n{papers:,} papers from {path.name} ({megabytes:,.0f} MB), batch size {args.batch_size}")
+    print(f"  import_arxiv_snapshot, first import : {first:6.1f}s  {papers / first:8,.0f} papers/s")
+    print(f"      {first_summary}")
+    print(f"  import_arxiv_snapshot, same file    : {again:6.1f}s  {papers / again:8,.0f} papers/s")
+    print(f"      {again_summary}")
+    best = f"(best of {COPY_RUNS})"
+    print(
+        f"  raw COPY, unlogged, same indexes    : {copy_seconds:6.1f}s  {papers / copy_seconds:8,.0f} papers/s {best}"
+    )
+    print(
+        f"  raw COPY, unlogged, no indexes      : {bare_seconds:6.1f}s  {papers / bare_seconds:8,.0f} papers/s {best}"
+    )
+    print(f"  ratio first import / COPY           : {first / copy_seconds:6.1f}x")
+    print(f"  peak memory of the import (maxrss)  : {max(first_rss, again_rss) / 1024:6.0f} MB")
+    print(f"  (this benchmark process, holding all COPY rows in memory: {own_rss / 1024:,.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()

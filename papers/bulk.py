@@ -1,0 +1,617 @@
+"""The bulk writer for arXiv snapshot imports: thousands of papers per transaction, authors in order.
+
+`services.paper_upsert` stores one paper per transaction through the ORM, a few milliseconds each: right for
+a BibTeX file or an OAI page, hours for the 2.5M-paper snapshot. `snapshot_import` applies the same rules a
+batch at a time:
+- one read of what is stored for the batch's keys (the papers and their ordered author names);
+- empty values from a source never erase stored ones; a paper whose merged values and authors equal what is
+  stored counts as unchanged and is not written at all, so re-importing a file writes nothing;
+- new papers are inserted and changed ones updated; authors are got-or-created by name, and the PaperAuthor
+  rows of every new or changed author list are replaced;
+- title_normalized and venue (journals/corr, got-or-created once) are set here, as bulk writes bypass
+  Paper.save(); new and changed papers are linked to their works (services.works_link), as paper_upsert does.
+On Postgres (psycopg2) new papers and their author rows go in with COPY, ids drawn from the sequence first; on
+other databases the same steps use bulk_create. Each batch is one transaction: a batch the database refuses is
+rolled back whole, each of its records is reported as skipped, and the import goes on with the next batch.
+
+Speed: the records are checked and prepared (author lists, normalized title, COPY text) in a read-ahead thread,
+so that this work and the parsing overlap the database's; the calling thread only talks to the database.
+"""
+
+import io
+import json
+import queue
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import DataError, IntegrityError, connection, models, transaction
+from django.utils import timezone
+
+from .importers.records import ImportProblem, PaperRecord
+from .models import Author, Paper, PaperAuthor, Venue, normalize_name, normalize_title, venue_key_for
+from .services import RECORD_FIELDS, ImportResult, Progress, works_link
+
+_EMPTY = ("", None, [])
+_STRING_FIELDS = ("bibtex_key", "title", "abstract", "venue_name", "entry_type", "source", "arxiv_id", "doi")
+_MAX_LENGTHS = {
+    name: Paper._meta.get_field(name).max_length for name in _STRING_FIELDS if Paper._meta.get_field(name).max_length
+}
+_MAX_AUTHOR_NAME = Author._meta.get_field("name").max_length
+_MAX_AUTHORS = 32767  # PaperAuthor.position is a PositiveSmallIntegerField
+_IN_CHUNK = 2000  # parameters per `IN (...)` lookup: well under SQLite's limit
+_WORK_KEYS = ("arxiv_id", "doi", "title_normalized")  # what services.works_link matches papers on
+
+
+def snapshot_import(
+    *,
+    items: Iterable[PaperRecord | ImportProblem],
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+    dry_run: bool = False,
+    on_problem: Callable[[ImportProblem], None] | None = None,
+) -> ImportResult:
+    """Store the records of `items` a batch at a time; problems among the items are passed on as skipped.
+
+    `progress` is stepped once per item. `dry_run` reads what is stored and counts what would be created,
+    updated or left unchanged, without writing anything.
+    """
+    result = ImportResult()
+    writer = _PostgresWriter() if _postgres_copy_available() else _OrmWriter()
+    venues = _Venues(dry_run=dry_run)
+
+    def report(problem: ImportProblem) -> None:
+        result.skipped.append(problem)
+        if on_problem:
+            on_problem(problem)
+
+    for rows, problems in _read_ahead(items, batch_size, prepare=writer.prepare):
+        for problem in problems:
+            report(problem)
+        if rows:
+            _run_batch(rows, writer=writer, venues=venues, dry_run=dry_run, result=result, report=report)
+        if progress:
+            progress.step(len(rows) + len(problems))
+    if not dry_run and result.created:
+        writer.after_batch(0, last=True)
+    if progress:
+        progress.write()
+    return result
+
+
+@dataclass(slots=True)
+class _Row:
+    """A checked record with what storing it needs, computed ahead in the read-ahead thread."""
+
+    key: str
+    values: tuple  # the record's RECORD_FIELDS, in that order
+    authors: list[str]  # stripped, the first occurrence of each name, in order
+    venue_key: str | None  # journals/corr
+    venue_name: str
+    copy_text: str = ""  # Postgres: the paper's COPY text after its id and venue_id columns
+
+
+@dataclass(slots=True)
+class _Stored:
+    pk: int
+    values: tuple
+    venue_id: int | None
+    authors: list[str]
+
+
+_END = object()
+
+
+def _read_ahead(items: Iterable, batch_size: int, prepare: Callable, depth: int = 2) -> Iterator[tuple]:
+    """(rows, problems) batches of `items`, read, checked and prepared in a background thread.
+
+    That work then overlaps the database work on the previous batch (the GIL is released while waiting on
+    Postgres). Only the calling thread touches the database; an exception in the reader is re-raised here,
+    and leaving early stops the reader.
+    """
+    batches: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(value) -> None:
+        while not stop.is_set():
+            try:
+                batches.put(value, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def read() -> None:
+        try:
+            rows, problems = [], []
+            for item in items:
+                if stop.is_set():
+                    return
+                problem = item if isinstance(item, ImportProblem) else _check(item)
+                if problem:
+                    problems.append(problem)
+                else:
+                    rows.append(prepare(item))
+                if len(rows) + len(problems) >= batch_size:
+                    put((rows, problems))
+                    rows, problems = [], []
+            if rows or problems:
+                put((rows, problems))
+            put(_END)
+        except BaseException as exc:  # handed over to the calling thread
+            put(exc)
+
+    # Each time the calling thread gets an answer from the database it needs the GIL back from the reader; at the
+    # default 5 ms switch interval those waits add up to a tenth of an import. Restored when reading ends.
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(switch_interval, 0.0005))
+    reader = threading.Thread(target=read, name="snapshot-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while (batch := batches.get()) is not _END:
+            if isinstance(batch, BaseException):
+                raise batch
+            yield batch
+    finally:
+        stop.set()
+        reader.join()
+        sys.setswitchinterval(switch_interval)
+
+
+def _check(record: PaperRecord) -> ImportProblem | None:
+    """Refuse what the database would refuse, so that one odd record cannot cost its whole batch."""
+    for name in _STRING_FIELDS:
+        value = getattr(record, name)
+        if "\x00" in value:  # Postgres text cannot hold NUL
+            setattr(record, name, value.replace("\x00", ""))
+        limit = _MAX_LENGTHS.get(name)
+        if limit and len(getattr(record, name)) > limit:
+            return ImportProblem(record.bibtex_key[:80] or "record", f"{name} longer than {limit} characters")
+    if not record.bibtex_key:
+        return ImportProblem("record", f"no bibtex key for {record.title[:60]!r}")
+    if not record.title:
+        return ImportProblem(record.bibtex_key, "no title")
+    if len(record.authors) > _MAX_AUTHORS:
+        return ImportProblem(record.bibtex_key, f"more than {_MAX_AUTHORS} authors")
+    for name in record.authors:
+        if len(name) > _MAX_AUTHOR_NAME:
+            return ImportProblem(record.bibtex_key, f"author name longer than {_MAX_AUTHOR_NAME} characters")
+    return None
+
+
+_NOT_WORD_RE = re.compile(r"[^\w\s]")
+_NOT_NAME_RE = re.compile(r"[^\w\s-]")
+
+
+def _title_normalized(title: str) -> str:
+    """models.normalize_title, fast for ASCII (where folding is just lower-casing); the same result."""
+    if not title.isascii():
+        return normalize_title(title)
+    return " ".join(_NOT_WORD_RE.sub(" ", title.lower()).split())[:500]
+
+
+def _name_normalized(name: str) -> str:
+    """models.normalize_name, fast for ASCII; the same result."""
+    if not name.isascii():
+        return normalize_name(name)
+    return " ".join(_NOT_NAME_RE.sub(" ", name.lower()).split())
+
+
+def _author_names(record: PaperRecord) -> list[str]:
+    """The record's authors as paper_upsert stores them: stripped, first occurrence of each name kept."""
+    names = (name.replace("\x00", "").strip() for name in record.authors)
+    return list(dict.fromkeys(name for name in names if name))
+
+
+class _Venues:
+    """Venue ids by key prefix, got-or-created once per import (outside the batch transactions)."""
+
+    def __init__(self, *, dry_run: bool):
+        self.dry_run, self.ids = dry_run, {}
+
+    def id_for(self, key: str | None, name: str) -> int | None:
+        if key is None:
+            return None
+        if key not in self.ids:
+            if self.dry_run:
+                self.ids[key] = Venue.objects.filter(key=key).values_list("id", flat=True).first()
+            else:
+                self.ids[key] = Venue.objects.get_or_create(key=key, defaults={"name": name})[0].id
+        return self.ids[key]
+
+
+def _batch_errors() -> tuple[type[Exception], ...]:
+    """Errors that mean "the database refused this data" (COPY raises the driver's own classes)."""
+    driver = connection.Database
+    return (IntegrityError, DataError, driver.IntegrityError, driver.DataError)
+
+
+def _run_batch(batch: list[_Row], *, writer, venues, dry_run, result, report) -> None:
+    rows: dict[str, _Row] = {}
+    for row in batch:
+        if row.key in rows:
+            report(ImportProblem(row.key, "appears twice in one batch; the later record was kept"))
+        rows[row.key] = row
+    venue_ids = {row.venue_key: venues.id_for(row.venue_key, row.venue_name) for row in rows.values()}
+    try:
+        with transaction.atomic():
+            created, updated, unchanged = _write_batch(rows, venue_ids, writer=writer, dry_run=dry_run)
+    except _batch_errors() as exc:
+        reason = f"not stored: its batch of {len(rows)} was rolled back ({' '.join(str(exc).split())})"
+        for key in rows:
+            report(ImportProblem(key, reason))
+        return
+    result.created += created
+    result.updated += updated
+    result.unchanged += unchanged
+    if not dry_run:
+        writer.after_batch(created)
+
+
+def _write_batch(rows: dict[str, _Row], venue_ids: dict, *, writer, dry_run: bool) -> tuple[int, int, int]:
+    """Write one batch (inside the caller's transaction). Returns (created, updated, unchanged)."""
+    stored = writer.stored_papers(list(rows))
+    inserts, updates = [], []  # (row, venue id) / (key, merged values, venue id, pk)
+    author_lists: dict[str, list[str]] = {}
+    changed: list[str] = []  # keys of the stored papers this batch updates
+    created = updated = unchanged = 0
+    for key, row in rows.items():
+        old = stored.get(key)
+        if old is None:
+            inserts.append((row, venue_ids[row.venue_key]))
+            if row.authors:
+                author_lists[key] = row.authors
+            created += 1
+            continue
+        merged = tuple(o if new in _EMPTY else new for new, o in zip(row.values, old.values, strict=True))
+        paper_changed = merged != old.values
+        authors_changed = bool(row.authors) and row.authors != old.authors
+        if paper_changed:
+            updates.append((key, merged, old.venue_id or venue_ids[row.venue_key], old.pk))
+        if authors_changed:
+            author_lists[key] = row.authors
+        if paper_changed or authors_changed:
+            updated += 1
+            changed.append(key)
+        else:
+            unchanged += 1
+    if dry_run:
+        return created, updated, unchanged
+
+    ids = {key: old.pk for key, old in stored.items()}
+    ids.update(writer.insert_papers(inserts))
+    writer.update_papers(updates)
+    if author_lists:
+        names = list(dict.fromkeys(name for names in author_lists.values() for name in names))
+        author_ids = writer.author_ids(names)
+        writer.replace_paper_authors(
+            clear=[ids[key] for key in author_lists if key in stored],
+            rows=[
+                (ids[key], author_ids[name], position)
+                for key, names in author_lists.items()
+                for position, name in enumerate(names)
+            ],
+        )
+    written = [ids[row.key] for row, _ in inserts] + [ids[key] for key in changed]
+    works_link(paper_ids=_may_share_a_work(written))  # as paper_upsert does for each paper it writes
+    return created, updated, unchanged
+
+
+def _may_share_a_work(paper_ids: list[int]) -> list[int]:
+    """The papers among `paper_ids` that share an arXiv id, a DOI or a normalized title with another paper.
+
+    services.works_link only ever joins papers through those three (a title also needs a shared author), so
+    a paper with none of them in common is left as it is; this one query with an index probe per paper spares
+    the usual batch (new arXiv papers, no duplicates) its three `IN` queries of thousands of parameters.
+    """
+    if not paper_ids:
+        return []
+    paper = Paper._meta.db_table
+    conditions = " OR ".join(
+        f"(p.{column} <> '' AND EXISTS (SELECT 1 FROM {paper} q WHERE q.{column} = p.{column} AND q.id <> p.id))"
+        for column in (connection.ops.quote_name(Paper._meta.get_field(name).column) for name in _WORK_KEYS)
+    )
+    found, postgres = [], connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(paper_ids, 10_000 if postgres else _IN_CHUNK):
+            if postgres:
+                cursor.execute(f"SELECT p.id FROM {paper} p WHERE p.id = ANY(%s) AND ({conditions})", [chunk])
+            else:
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"SELECT p.id FROM {paper} p WHERE p.id IN ({marks}) AND ({conditions})", chunk)
+            found += [pk for (pk,) in cursor.fetchall()]
+    return found
+
+
+def _chunks(items: list, size: int = _IN_CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _paper(key: str, values: tuple, venue_id, pk=None) -> Paper:
+    paper = Paper(pk=pk, bibtex_key=key, venue_id=venue_id, **dict(zip(RECORD_FIELDS, values, strict=True)))
+    paper.title_normalized = _title_normalized(paper.title)
+    return paper
+
+
+class _OrmWriter:
+    """The portable writer: bulk_create with update_conflicts / ignore_conflicts (SQLite and Postgres)."""
+
+    def prepare(self, record: PaperRecord) -> _Row:
+        """Runs in the read-ahead thread: pure Python, no database."""
+        return _Row(
+            key=record.bibtex_key,
+            values=tuple(getattr(record, name) for name in RECORD_FIELDS),
+            authors=_author_names(record),
+            venue_key=venue_key_for(record.bibtex_key),
+            venue_name=record.venue_name,
+        )
+
+    def after_batch(self, created: int, *, last: bool = False) -> None:
+        """Called after each committed batch (and once at the end, with last=True)."""
+
+    def stored_papers(self, keys: list[str]) -> dict[str, _Stored]:
+        """The papers already stored under `keys`, with their ordered author names."""
+        stored: dict[str, _Stored] = {}
+        for chunk in _chunks(keys):
+            rows = Paper.objects.filter(bibtex_key__in=chunk).values_list(
+                "bibtex_key", "id", "venue_id", *RECORD_FIELDS
+            )
+            for key, pk, venue_id, *values in rows:
+                stored[key] = _Stored(pk, tuple(values), venue_id, [])
+        by_pk = {paper.pk: paper for paper in stored.values()}
+        for chunk in _chunks(list(by_pk)):
+            rows = (
+                PaperAuthor.objects.filter(paper_id__in=chunk)
+                .order_by("paper_id", "position")
+                .values_list("paper_id", "author__name")
+            )
+            for paper_id, name in rows:
+                by_pk[paper_id].authors.append(name)
+        return stored
+
+    def insert_papers(self, inserts: list[tuple[_Row, int | None]]) -> dict[str, int]:
+        if not inserts:
+            return {}
+        self._upsert([_paper(row.key, row.values, venue_id) for row, venue_id in inserts])
+        ids = {}
+        for chunk in _chunks([row.key for row, _ in inserts]):
+            ids.update(Paper.objects.filter(bibtex_key__in=chunk).values_list("bibtex_key", "id"))
+        return ids
+
+    def update_papers(self, updates: list[tuple]) -> None:
+        if updates:
+            self._upsert([_paper(key, values, venue_id, pk) for key, values, venue_id, pk in updates])
+
+    def _upsert(self, papers: list[Paper]) -> None:
+        Paper.objects.bulk_create(
+            papers,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["bibtex_key"],
+            update_fields=[*RECORD_FIELDS, "title_normalized", "venue", "modified_at"],
+        )
+
+    def author_ids(self, names: list[str]) -> dict[str, int]:
+        """name -> Author id, creating the missing authors (and tolerating any created meanwhile)."""
+        ids = self._select_authors(names)
+        missing = [name for name in names if name not in ids]
+        if missing:
+            Author.objects.bulk_create(
+                (Author(name=name, name_normalized=_name_normalized(name)) for name in missing),
+                batch_size=1000,
+                ignore_conflicts=True,
+            )
+            ids.update(self._select_authors(missing))
+        return ids
+
+    def _select_authors(self, names: list[str]) -> dict[str, int]:
+        ids = {}
+        for chunk in _chunks(names):
+            ids.update(Author.objects.filter(name__in=chunk).values_list("name", "id"))
+        return ids
+
+    def replace_paper_authors(self, *, clear: list[int], rows: list[tuple[int, int, int]]) -> None:
+        for chunk in _chunks(clear):
+            PaperAuthor.objects.filter(paper_id__in=chunk).delete()
+        PaperAuthor.objects.bulk_create(
+            (
+                PaperAuthor(paper_id=paper_id, author_id=author_id, position=position)
+                for paper_id, author_id, position in rows
+            ),
+            batch_size=1000,
+        )
+
+
+def _copy_text(text: str) -> str:
+    """`text` escaped for COPY's text format."""
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if "\n" in text or "\r" in text or "\t" in text:
+        text = text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return text
+
+
+def _copy_value(value) -> str:
+    """A Python value (str, int, date, datetime, list for JSON, or None) in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return _copy_text(value)
+    if isinstance(value, list):
+        return _copy_text(json.dumps(value))
+    return str(value)
+
+
+def _postgres_copy_available() -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        return hasattr(cursor.cursor, "copy_expert")  # psycopg2; psycopg 3 gets the portable writer
+
+
+def _quote(model, *names: str, alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(prefix + connection.ops.quote_name(model._meta.get_field(name).column) for name in names)
+
+
+def _other_fields(model, written: set[str]) -> list[tuple[str, object]]:
+    """(name, default) of the concrete fields a raw INSERT or COPY must fill besides `written`: bulk SQL gets
+    none of Django's Python-side defaults (a BooleanField(default=False) is NOT NULL without a database default).
+    Fields with a database default of their own are left to it."""
+    fields = []
+    for field in model._meta.concrete_fields:
+        if field.name in written or field.primary_key or (field.has_db_default() and not field.has_default()):
+            continue
+        fields.append((field.name, field.get_default()))
+    return fields
+
+
+def _copy_default(field_name: str, model, value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(model._meta.get_field(field_name), models.JSONField):
+        return _copy_text(json.dumps(value))
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return _copy_value(value)
+
+
+class _PostgresWriter(_OrmWriter):
+    """Postgres with psycopg2: new papers and PaperAuthor rows by COPY, authors by INSERT ... ON CONFLICT, what is
+    stored read back in two set queries per batch, and statistics refreshed as the tables grow."""
+
+    # ANALYZE once this many papers were created since the last one (and at least as many as were there then):
+    # a table that grew from nothing keeps its empty-table statistics, and the planner then scans it per query.
+    ANALYZE_AFTER = 20_000
+
+    def __init__(self):
+        paper, author, paper_author = (
+            connection.ops.quote_name(m._meta.db_table) for m in (Paper, Author, PaperAuthor)
+        )
+        self.paper_table, self.author_table, self.paper_author_table = paper, author, paper_author
+        written = {"id", "venue", "bibtex_key", *RECORD_FIELDS, "title_normalized", "created_at", "modified_at"}
+        other = _other_fields(Paper, written)  # e.g. work (None) and withdrawn (False)
+        self.copy_columns = _quote(
+            Paper,
+            "id",
+            "venue",
+            "bibtex_key",
+            *RECORD_FIELDS,
+            "title_normalized",
+            *(n for n, _ in other),
+            "created_at",
+            "modified_at",
+        )
+        self.copy_defaults = "".join(f"\t{_copy_default(name, Paper, value)}" for name, value in other)
+        other = _other_fields(Author, {"name", "name_normalized"})
+        self.author_columns = _quote(Author, "name", "name_normalized", *(n for n, _ in other))
+        self.author_defaults = [value for _, value in other]
+        other = _other_fields(PaperAuthor, {"paper", "author", "position"})
+        self.paper_author_columns = _quote(PaperAuthor, "paper", "author", "position", *(n for n, _ in other))
+        self.paper_author_defaults = "".join(f"\t{_copy_default(name, PaperAuthor, value)}" for name, value in other)
+        json_fields = {"urls", "keywords"}
+        fields = ", ".join(_quote(Paper, name) + ("::text" if name in json_fields else "") for name in RECORD_FIELDS)
+        self.json_positions = [RECORD_FIELDS.index(name) for name in json_fields]
+        key, pk, venue = (_quote(Paper, name) for name in ("bibtex_key", "id", "venue"))
+        self.stored_papers_sql = f"SELECT {key}, {pk}, {venue}, {fields} FROM {paper} WHERE {key} = ANY(%s)"
+        x_paper, x_author, x_position = (_quote(PaperAuthor, n, alias="x") for n in ("paper", "author", "position"))
+        a_id, a_name = _quote(Author, "id", alias="a"), _quote(Author, "name", alias="a")
+        self.stored_authors_sql = (
+            f"SELECT {x_paper}, {a_name} FROM {paper_author} x JOIN {author} a ON {a_id} = {x_author} "
+            f"WHERE {x_paper} = ANY(%s) ORDER BY {x_paper}, {x_position}"
+        )
+        self.created_since_analyze, self.rows_at_analyze = 0, None
+
+    def prepare(self, record: PaperRecord) -> _Row:
+        row = super().prepare(record)
+        columns = [_copy_text(row.key), *(_copy_value(value) for value in row.values)]
+        columns.append(_copy_text(_title_normalized(record.title)))
+        row.copy_text = "\t".join(columns)
+        return row
+
+    def stored_papers(self, keys: list[str]) -> dict[str, _Stored]:
+        stored, by_pk = {}, {}
+        with connection.cursor() as cursor:
+            cursor.execute(self.stored_papers_sql, [keys])
+            for key, pk, venue_id, *values in cursor.fetchall():
+                for position in self.json_positions:
+                    values[position] = json.loads(values[position])
+                stored[key] = by_pk[pk] = _Stored(pk, tuple(values), venue_id, [])
+            if by_pk:
+                cursor.execute(self.stored_authors_sql, [list(by_pk)])
+                for paper_id, name in cursor.fetchall():
+                    by_pk[paper_id].authors.append(name)
+        return stored
+
+    def after_batch(self, created: int, *, last: bool = False) -> None:
+        """ANALYZE the tables when they have grown enough (outside any batch transaction)."""
+        self.created_since_analyze += created
+        if self.rows_at_analyze is None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass",
+                    [Paper._meta.db_table],
+                )
+                self.rows_at_analyze = cursor.fetchone()[0]
+        # At the end: leave the site's queries good plans, unless the import was small for the table.
+        small = max(1000, self.rows_at_analyze // 10)
+        threshold = small if last else max(self.ANALYZE_AFTER, self.rows_at_analyze)
+        if self.created_since_analyze >= threshold:
+            with transaction.atomic(), connection.cursor() as cursor:
+                if not last:  # a small sample is enough to get the import's own plans right, and 10x cheaper
+                    cursor.execute("SET LOCAL default_statistics_target = 10")
+                cursor.execute(f"ANALYZE {self.paper_table}, {self.author_table}, {self.paper_author_table}")
+            self.rows_at_analyze += self.created_since_analyze
+            self.created_since_analyze = 0
+
+    def insert_papers(self, inserts: list[tuple[_Row, int | None]]) -> dict[str, int]:
+        if not inserts:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [Paper._meta.db_table, Paper._meta.pk.column, len(inserts)],
+            )
+            pks = [pk for (pk,) in cursor.fetchall()]
+            now = _copy_value(timezone.now())
+            text = "".join(
+                self.copy_line(pk, venue_id, row, now) for pk, (row, venue_id) in zip(pks, inserts, strict=True)
+            )
+            cursor.cursor.copy_expert(f"COPY {self.paper_table} ({self.copy_columns}) FROM STDIN", io.StringIO(text))
+        return {row.key: pk for pk, (row, _) in zip(pks, inserts, strict=True)}
+
+    def copy_line(self, pk: int, venue_id: int | None, row: _Row, now: str) -> str:
+        """One paper in COPY text format, for `copy_columns`."""
+        return f"{pk}\t{_copy_value(venue_id)}\t{row.copy_text}{self.copy_defaults}\t{now}\t{now}\n"
+
+    def author_ids(self, names: list[str]) -> dict[str, int]:
+        table, name, pk = self.author_table, _quote(Author, "name"), _quote(Author, "id")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {name}, {pk} FROM {table} WHERE {name} = ANY(%s)", [names])
+            ids = dict(cursor.fetchall())
+            missing = [name for name in names if name not in ids]
+            if missing:
+                defaults = ", %s" * len(self.author_defaults)
+                cursor.execute(
+                    f"INSERT INTO {table} ({self.author_columns}) "
+                    f"SELECT n, nn{defaults} FROM unnest(%s::text[], %s::text[]) AS t(n, nn) "
+                    f"ON CONFLICT ({name}) DO NOTHING RETURNING {name}, {pk}",
+                    [*self.author_defaults, missing, [_name_normalized(name) for name in missing]],
+                )
+                ids.update(cursor.fetchall())
+                raced = [name for name in missing if name not in ids]  # created by someone else meanwhile
+                if raced:
+                    cursor.execute(f"SELECT {name}, {pk} FROM {table} WHERE {name} = ANY(%s)", [raced])
+                    ids.update(cursor.fetchall())
+        return ids
+
+    def replace_paper_authors(self, *, clear: list[int], rows: list[tuple[int, int, int]]) -> None:
+        table = self.paper_author_table
+        with connection.cursor() as cursor:
+            if clear:
+                cursor.execute(f"DELETE FROM {table} WHERE {_quote(PaperAuthor, 'paper')} = ANY(%s)", [clear])
+            tail = self.paper_author_defaults + "\n"
+            text = "".join(f"{paper}\t{author}\t{position}{tail}" for paper, author, position in rows)
+            cursor.cursor.copy_expert(f"COPY {table} ({self.paper_author_columns}) FROM STDIN", io.StringIO(text))
