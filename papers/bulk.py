@@ -309,7 +309,8 @@ def _may_share_a_work(paper_ids: list[int]) -> list[int]:
         return []
     paper = Paper._meta.db_table
     conditions = " OR ".join(
-        f"(p.{column} <> '' AND EXISTS (SELECT 1 FROM {paper} q WHERE q.{column} = p.{column} AND q.id <> p.id))"
+        f"(p.{column} <> '' AND EXISTS (SELECT 1 FROM {paper} q "
+        f"WHERE q.{column} = p.{column} AND q.{column} <> '' AND q.id <> p.id))"  # <> '': the partial indexes
         for column in (connection.ops.quote_name(Paper._meta.get_field(name).column) for name in _WORK_KEYS)
     )
     found, postgres = [], connection.vendor == "postgresql"

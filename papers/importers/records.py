@@ -34,5 +34,5 @@ class ImportProblem:
     line: int | None = None
 
     def __str__(self):
-        where = f" (line {self.line})" if self.line else ""
+        where = f" (line {self.line})" if self.line and self.ref != f"line {self.line}" else ""
         return f"{self.ref}{where}: {self.reason}"
