@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.db import models
 
-from .models import Author, Paper, PaperAlias, PaperAuthor, Venue
+from .models import Author, HarvestCheckpoint, Paper, PaperAlias, PaperAuthor, Venue, Work
 
 
 class PaperAuthorInline(admin.TabularInline):
@@ -17,8 +18,8 @@ class PaperAliasInline(admin.TabularInline):
 
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
-    list_display = ("bibtex_key", "title", "year", "venue", "source", "arxiv_id", "doi", "modified_at")
-    list_filter = ("source", "year", "entry_type", ("venue", admin.RelatedOnlyFieldListFilter))
+    list_display = ("bibtex_key", "title", "year", "venue", "source", "arxiv_id", "doi", "withdrawn", "modified_at")
+    list_filter = ("source", "withdrawn", "year", "entry_type", ("venue", admin.RelatedOnlyFieldListFilter))
     search_fields = ("bibtex_key", "title", "arxiv_id", "doi", "aliases__alias")
     list_select_related = ("venue",)
     readonly_fields = ("created_at", "modified_at")
@@ -36,6 +37,7 @@ class AuthorAdmin(admin.ModelAdmin):
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
     list_display = ("key", "name", "url")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ("key", "name")
 
 
@@ -44,3 +46,24 @@ class PaperAliasAdmin(admin.ModelAdmin):
     list_display = ("alias", "paper")
     search_fields = ("alias", "paper__bibtex_key")
     autocomplete_fields = ["paper"]
+
+
+@admin.register(Work)
+class WorkAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "paper_keys", "created_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("papers")
+
+    @admin.display(description="papers")
+    def paper_keys(self, obj):
+        return ", ".join(p.bibtex_key for p in obj.papers.all())
+
+    readonly_fields = ("paper_keys", "created_at")
+    fields = ("paper_keys", "created_at")
+
+
+@admin.register(HarvestCheckpoint)
+class HarvestCheckpointAdmin(admin.ModelAdmin):
+    list_display = ("name", "from_date", "until_date", "pages", "records", "harvested_until", "finished_at")
+    readonly_fields = [f.name for f in HarvestCheckpoint._meta.fields]

@@ -54,7 +54,7 @@ def _votes_of(user, summaries) -> dict[int, int]:
     return dict(Vote.objects.filter(voter=user, summary__in=list(summaries)).values_list("summary_id", "value"))
 
 
-def paper_page(request, paper, *, form=None, status=200, stale=None):
+def paper_page(request, paper, *, form=None, status=200, stale=None, comment_draft=None):
     """The paper page: title block, its summaries by score (or one, with `a=`), the editor, cited-in."""
     user = request.user
     share_token = request.GET.get("code", "")
@@ -106,6 +106,7 @@ def paper_page(request, paper, *, form=None, status=200, stale=None):
         "my_votes": _votes_of(user, summaries),
         "cited_in": cited_in,
         "stale": stale,
+        "comment_draft": comment_draft,  # (summary pk, text) of a comment that was refused, shown again
         "jsonld": _paper_jsonld(paper),
     }
     return render(request, "papers/paper_detail.html", context, status=status)
@@ -269,7 +270,8 @@ def comment_create(request, summary_id):
         return JsonResponse({"html": html})
     if error:
         messages.error(request, f"Your comment was not posted: {error}")
-        return paper_page(request, summary.paper, status=400)
+        draft = (summary.pk, request.POST.get("body", ""))
+        return paper_page(request, summary.paper, status=400, comment_draft=draft)
     return redirect(summary.get_absolute_url() + f"#{summary.anchor}-comments")
 
 

@@ -376,6 +376,18 @@ def test_comment_empty_is_refused_with_message(client):
     assert not Comment.objects.exists()
 
 
+def test_comment_too_long_is_refused_and_the_text_shown_again(client):
+    summary = make_summary()
+    login(client, UserFactory())
+    text = "A long thought. " * 400
+    response = client.post(reverse("summaries:comment-create", args=[summary.pk]), {"body": text})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Your comment was not posted" in html
+    assert f"required>{text.strip()}" in html or f"required>{text}" in html
+    assert not Comment.objects.exists()
+
+
 def test_comment_delete_by_author(client):
     summary = make_summary()
     commenter = UserFactory()
