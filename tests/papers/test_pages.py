@@ -224,3 +224,10 @@ def test_paper_count_is_stable_across_upserts():
     make_paper(bibtex_key="conf/x/Y")
     make_paper(bibtex_key="conf/x/Y")
     assert Paper.objects.filter(bibtex_key="conf/x/Y").count() == 1
+
+
+def test_paper_page_says_when_the_source_deleted_the_record(client):
+    paper = make_paper(bibtex_key="journals/corr/1601.03238", source="arxiv", arxiv_id="1601.03238")
+    assert "no longer lists this record" not in client.get(paper.get_absolute_url()).content.decode()
+    Paper.objects.filter(pk=paper.pk).update(withdrawn=True)
+    assert "arXiv no longer lists this record" in client.get(paper.get_absolute_url()).content.decode()
