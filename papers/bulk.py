@@ -21,7 +21,6 @@ so that this work and the parsing overlap the database's; the calling thread onl
 import io
 import json
 import queue
-import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -180,24 +179,6 @@ def _check(record: PaperRecord) -> ImportProblem | None:
     return None
 
 
-_NOT_WORD_RE = re.compile(r"[^\w\s]")
-_NOT_NAME_RE = re.compile(r"[^\w\s-]")
-
-
-def _title_normalized(title: str) -> str:
-    """models.normalize_title, fast for ASCII (where folding is just lower-casing); the same result."""
-    if not title.isascii():
-        return normalize_title(title)
-    return " ".join(_NOT_WORD_RE.sub(" ", title.lower()).split())[:500]
-
-
-def _name_normalized(name: str) -> str:
-    """models.normalize_name, fast for ASCII; the same result."""
-    if not name.isascii():
-        return normalize_name(name)
-    return " ".join(_NOT_NAME_RE.sub(" ", name.lower()).split())
-
-
 def _author_names(record: PaperRecord) -> list[str]:
     """The record's authors as paper_upsert stores them: stripped, first occurrence of each name kept."""
     names = (name.replace("\x00", "").strip() for name in record.authors)
@@ -332,7 +313,7 @@ def _chunks(items: list, size: int = _IN_CHUNK) -> Iterator[list]:
 
 def _paper(key: str, values: tuple, venue_id, pk=None) -> Paper:
     paper = Paper(pk=pk, bibtex_key=key, venue_id=venue_id, **dict(zip(RECORD_FIELDS, values, strict=True)))
-    paper.title_normalized = _title_normalized(paper.title)
+    paper.title_normalized = normalize_title(paper.title)
     return paper
 
 
@@ -400,7 +381,7 @@ class _OrmWriter:
         missing = [name for name in names if name not in ids]
         if missing:
             Author.objects.bulk_create(
-                (Author(name=name, name_normalized=_name_normalized(name)) for name in missing),
+                (Author(name=name, name_normalized=normalize_name(name)) for name in missing),
                 batch_size=1000,
                 ignore_conflicts=True,
             )
@@ -528,7 +509,7 @@ class _PostgresWriter(_OrmWriter):
     def prepare(self, record: PaperRecord) -> _Row:
         row = super().prepare(record)
         columns = [_copy_text(row.key), *(_copy_value(value) for value in row.values)]
-        columns.append(_copy_text(_title_normalized(record.title)))
+        columns.append(_copy_text(normalize_title(record.title)))
         row.copy_text = "\t".join(columns)
         return row
 
@@ -599,7 +580,7 @@ class _PostgresWriter(_OrmWriter):
                     f"INSERT INTO {table} ({self.author_columns}) "
                     f"SELECT n, nn{defaults} FROM unnest(%s::text[], %s::text[]) AS t(n, nn) "
                     f"ON CONFLICT ({name}) DO NOTHING RETURNING {name}, {pk}",
-                    [*self.author_defaults, missing, [_name_normalized(name) for name in missing]],
+                    [*self.author_defaults, missing, [normalize_name(name) for name in missing]],
                 )
                 ids.update(cursor.fetchall())
                 raced = [name for name in missing if name not in ids]  # created by someone else meanwhile

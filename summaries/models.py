@@ -142,10 +142,6 @@ class Summary(models.Model):
             return False
         return (not self.is_private) or self.can_edit(user) or (share_token and share_token == self.share_token)
 
-    @property
-    def was_edited(self) -> bool:
-        return self.edited_at - self.created_at > timedelta(minutes=1)
-
 
 class Revision(models.Model):
     """The text of a summary at each save."""

@@ -412,6 +412,17 @@ def test_report_a_summary(client):
     assert report.summary == summary and report.reporter == reporter and report.reason == "spam"
 
 
+def test_report_a_comment(client):
+    summary = make_summary()
+    comment = services.comment_create(summary=summary, author=UserFactory(), body="Buy cheap pills")
+    login(client, UserFactory())
+    url = reverse("summaries:report")
+    assert "Buy cheap pills" in client.get(url, {"comment": comment.pk}).content.decode()
+    client.post(url, {"comment": comment.pk, "reason": "spam"})
+    report = Report.objects.get()
+    assert report.comment == comment and report.summary is None
+
+
 def test_settings_update_profile(client):
     user = UserFactory()
     login(client, user)

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from papers import harvest
 from papers.importers.oai import parse_oai_page
 from papers.importers.records import ImportProblem
+from papers.management.commands._report import finish_import
 from papers.services import ImportResult
 
 
@@ -32,11 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, from_file=None, **options):
         result = self._from_files(from_file) if from_file else self._harvest(options)
-        for problem in result.skipped:
-            self.stderr.write(f"skipped {problem}")
-        self.stdout.write(result.summary())
-        if result.skipped:
-            raise CommandError(f"{len(result.skipped)} records skipped", returncode=1)
+        finish_import(self, result)
 
     def _from_files(self, paths) -> ImportResult:
         result = ImportResult()

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from papers.importers.arxiv_api import BATCH_SIZE, MIN_INTERVAL, arxiv_client, fetch_arxiv, parse_arxiv_atom
 from papers.importers.records import ImportProblem
+from papers.management.commands._report import finish_import
 from papers.services import Progress, papers_import
 
 
@@ -61,8 +62,4 @@ class Command(BaseCommand):
             progress=Progress(self.stdout, total=len(newest)),
             dry_run=dry_run,
         )
-        for problem in result.skipped:
-            self.stderr.write(f"skipped {problem}")
-        self.stdout.write(("Dry run, nothing written: " if dry_run else "") + result.summary())
-        if result.skipped:
-            raise CommandError(f"{len(result.skipped)} skipped (listed above)", returncode=1)
+        finish_import(self, result, dry_run=dry_run)

@@ -1,10 +1,11 @@
 """Import papers by DOI from Crossref (arXiv DOIs from the arXiv API)."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from papers.importers.arxiv_api import arxiv_client, fetch_arxiv
 from papers.importers.crossref import MIN_INTERVAL, arxiv_id_from_doi, crossref_client, fetch_crossref
 from papers.importers.records import ImportProblem
+from papers.management.commands._report import finish_import
 from papers.models import parse_doi
 from papers.services import Progress, papers_import
 
@@ -37,8 +38,4 @@ class Command(BaseCommand):
         result = papers_import(
             records=records, problems=problems, progress=Progress(self.stdout, total=len(records)), dry_run=dry_run
         )
-        for problem in result.skipped:
-            self.stderr.write(f"skipped {problem}")
-        self.stdout.write(("Dry run, nothing written: " if dry_run else "") + result.summary())
-        if result.skipped:
-            raise CommandError(f"{len(result.skipped)} skipped (listed above)", returncode=1)
+        finish_import(self, result, dry_run=dry_run)
