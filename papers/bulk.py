@@ -20,11 +20,13 @@ so that this work and the parsing overlap the database's; the calling thread onl
 
 import io
 import json
+import multiprocessing
 import queue
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import DataError, IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -42,6 +44,7 @@ _MAX_AUTHOR_NAME = Author._meta.get_field("name").max_length
 _MAX_AUTHORS = 32767  # PaperAuthor.position is a PositiveSmallIntegerField
 _IN_CHUNK = 2000  # parameters per `IN (...)` lookup: well under SQLite's limit
 _WORK_KEYS = ("arxiv_id", "doi", "title_normalized")  # what services.works_link matches papers on
+_RECORD_POSITION = {name: position for position, name in enumerate(RECORD_FIELDS)}
 
 
 def snapshot_import(
@@ -51,11 +54,13 @@ def snapshot_import(
     progress: Progress | None = None,
     dry_run: bool = False,
     on_problem: Callable[[ImportProblem], None] | None = None,
+    read_in_process: bool = False,
 ) -> ImportResult:
     """Store the records of `items` a batch at a time; problems among the items are passed on as skipped.
 
     `progress` is stepped once per item. `dry_run` reads what is stored and counts what would be created,
-    updated or left unchanged, without writing anything.
+    updated or left unchanged, without writing anything. `read_in_process` reads `items` in a forked process
+    (see _read_ahead): for a large file that nothing else reads meanwhile.
     """
     result = ImportResult()
     writer = _PostgresWriter() if _postgres_copy_available() else _OrmWriter()
@@ -66,7 +71,7 @@ def snapshot_import(
         if on_problem:
             on_problem(problem)
 
-    for rows, problems in _read_ahead(items, batch_size, prepare=writer.prepare):
+    for rows, problems in _read_ahead(items, batch_size, writer.prepare, in_process=read_in_process):
         for problem in problems:
             report(problem)
         if rows:
@@ -80,15 +85,15 @@ def snapshot_import(
     return result
 
 
-@dataclass(slots=True)
-class _Row:
-    """A checked record with what storing it needs, computed ahead in the read-ahead thread."""
+class _Row(NamedTuple):
+    """A checked record with what storing it needs, computed ahead by the reader (a tuple: quick to pickle)."""
 
     key: str
     values: tuple  # the record's RECORD_FIELDS, in that order
     authors: list[str]  # stripped, the first occurrence of each name, in order
     venue_key: str | None  # journals/corr
     venue_name: str
+    title_normalized: str
     copy_text: str = ""  # Postgres: the paper's COPY text after its id and venue_id columns
 
 
@@ -101,42 +106,125 @@ class _Stored:
 
 
 _END = object()
+_END_OF_ITEMS = "end of items"  # what the reader process sends last (it pickles)
+_PIECE = 250  # rows per message from the reader process
 
 
-def _read_ahead(items: Iterable, batch_size: int, prepare: Callable, depth: int = 2) -> Iterator[tuple]:
-    """(rows, problems) batches of `items`, read, checked and prepared in a background thread.
+def _batches(items: Iterable, batch_size: int, prepare: Callable) -> Iterator[tuple[list, list]]:
+    """(rows, problems) batches of `items`, each record checked and prepared: pure Python, no database."""
+    rows, problems = [], []
+    for item in items:
+        problem = item if isinstance(item, ImportProblem) else _check(item)
+        if problem:
+            problems.append(problem)
+        else:
+            rows.append(prepare(item))
+        if len(rows) + len(problems) >= batch_size:
+            yield rows, problems
+            rows, problems = [], []
+    if rows or problems:
+        yield rows, problems
 
-    That work then overlaps the database work on the previous batch (the GIL is released while waiting on
-    Postgres). Only the calling thread touches the database; an exception in the reader is re-raised here,
-    and leaving early stops the reader.
+
+def _read_ahead(
+    items: Iterable, batch_size: int, prepare: Callable, *, in_process: bool = False, depth: int = 2
+) -> Iterator[tuple]:
+    """(rows, problems) batches of `items`, read, checked and prepared ahead while the caller writes.
+
+    That work then overlaps the database work on the previous batches. Only the calling thread touches the
+    database; an exception in the reader is re-raised here, and leaving early stops the reader.
+
+    With `in_process` (and where processes can be forked) the reader is a forked child process that sends the
+    batches through a pipe: the parsing then runs on its own core instead of taking turns with the writer for
+    Python's GIL, which on a 2-core machine made the import a sixth slower. The child inherits `items` as they
+    are (an open file is shared with it; the parent must not read that file meanwhile), never touches the
+    database, and leaves without running any clean-up of the parent's (multiprocessing ends it with os._exit).
     """
-    batches: queue.Queue = queue.Queue(maxsize=depth)
+    if in_process and _can_fork():
+        yield from _read_ahead_in_process(items, batch_size, prepare)
+    else:
+        yield from _read_ahead_in_thread(_batches(items, batch_size, prepare), depth)
+
+
+def _can_fork() -> bool:
+    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _read_ahead_in_process(items: Iterable, batch_size: int, prepare: Callable) -> Iterator[tuple]:
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def read() -> None:  # in the child
+        receiver.close()
+        try:
+            for rows, problems in _batches(items, batch_size, prepare):
+                # In pieces: unpickling a whole batch would hold the parent's GIL for ~80 ms at a stretch, and
+                # stall the parent's writing thread each time it needs the GIL meanwhile.
+                for start in range(0, len(rows), _PIECE):
+                    sender.send(rows[start : start + _PIECE])  # blocks while the parent is busy
+                sender.send((problems,))  # the end of the batch
+            sender.send(_END_OF_ITEMS)
+        except BaseException as exc:  # handed over to the parent
+            try:
+                sender.send(exc)
+            except Exception:  # an exception that cannot be pickled
+                sender.send(RuntimeError(f"{type(exc).__name__}: {exc}"))
+        finally:
+            sender.close()
+
+    def received() -> Iterator[tuple]:
+        rows = []
+        while True:
+            try:
+                message = receiver.recv()
+            except EOFError:
+                reader.join()
+                raise RuntimeError(f"the reader process ended early (exit code {reader.exitcode})") from None
+            if isinstance(message, list):
+                rows += message
+            elif isinstance(message, tuple):
+                yield rows, message[0]
+                rows = []
+            elif isinstance(message, BaseException):
+                raise message
+            else:  # _END_OF_ITEMS
+                return
+
+    reader = context.Process(target=read, name="snapshot-reader", daemon=True)
+    reader.start()
+    sender.close()
+    # A thread of ours receives and unpickles the next batch while the caller waits on the database.
+    batches = _read_ahead_in_thread(received(), depth=1)
+    try:
+        for batch in batches:  # noqa: UP028 -- `yield from` would close `batches` before the child stops
+            yield batch
+    finally:
+        if reader.is_alive():
+            reader.terminate()  # its end of the pipe closes, which ends our receiving thread
+        batches.close()
+        reader.join()
+        receiver.close()
+
+
+def _read_ahead_in_thread(batches: Iterable[tuple], depth: int) -> Iterator[tuple]:
+    """The items of `batches`, taken from it by a thread that keeps up to `depth` of them ready."""
+    ready: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
     def put(value) -> None:
         while not stop.is_set():
             try:
-                batches.put(value, timeout=0.1)
+                ready.put(value, timeout=0.1)
                 return
             except queue.Full:
                 continue
 
     def read() -> None:
         try:
-            rows, problems = [], []
-            for item in items:
+            for batch in batches:
                 if stop.is_set():
                     return
-                problem = item if isinstance(item, ImportProblem) else _check(item)
-                if problem:
-                    problems.append(problem)
-                else:
-                    rows.append(prepare(item))
-                if len(rows) + len(problems) >= batch_size:
-                    put((rows, problems))
-                    rows, problems = [], []
-            if rows or problems:
-                put((rows, problems))
+                put(batch)
             put(_END)
         except BaseException as exc:  # handed over to the calling thread
             put(exc)
@@ -148,7 +236,7 @@ def _read_ahead(items: Iterable, batch_size: int, prepare: Callable, depth: int 
     reader = threading.Thread(target=read, name="snapshot-read-ahead", daemon=True)
     reader.start()
     try:
-        while (batch := batches.get()) is not _END:
+        while (batch := ready.get()) is not _END:
             if isinstance(batch, BaseException):
                 raise batch
             yield batch
@@ -232,6 +320,7 @@ def _run_batch(batch: list[_Row], *, writer, venues, dry_run, result, report) ->
 
 def _write_batch(rows: dict[str, _Row], venue_ids: dict, *, writer, dry_run: bool) -> tuple[int, int, int]:
     """Write one batch (inside the caller's transaction). Returns (created, updated, unchanged)."""
+    writer.begin_batch()
     stored = writer.stored_papers(list(rows))
     inserts, updates = [], []  # (row, venue id) / (key, merged values, venue id, pk)
     author_lists: dict[str, list[str]] = {}
@@ -260,6 +349,7 @@ def _write_batch(rows: dict[str, _Row], venue_ids: dict, *, writer, dry_run: boo
     if dry_run:
         return created, updated, unchanged
 
+    sharing = _new_papers_that_may_share_a_work([row for row, _ in inserts], writer)
     ids = {key: old.pk for key, old in stored.items()}
     ids.update(writer.insert_papers(inserts))
     writer.update_papers(updates)
@@ -274,13 +364,33 @@ def _write_batch(rows: dict[str, _Row], venue_ids: dict, *, writer, dry_run: boo
                 for position, name in enumerate(names)
             ],
         )
-    written = [ids[row.key] for row, _ in inserts] + [ids[key] for key in changed]
-    works_link(paper_ids=_may_share_a_work(written))  # as paper_upsert does for each paper it writes
+    # As paper_upsert does for each paper it writes, less the papers that cannot share a work with another.
+    works_link(paper_ids=[ids[key] for key in sharing] + _may_share_a_work([ids[key] for key in changed]))
     return created, updated, unchanged
 
 
+def _new_papers_that_may_share_a_work(rows: list[_Row], writer) -> list[str]:
+    """The keys of the new papers among `rows` that share an arXiv id, a DOI or a normalized title with a stored
+    paper or with one another (see _may_share_a_work), asked before they are written: an index probe that finds
+    nothing, as it does for almost every new paper, costs a fraction of one that finds the paper itself."""
+    flagged = writer.sharing_stored_keys(rows)
+    for field in _WORK_KEYS:
+        seen: dict[str, str] = {}
+        for row in rows:
+            value = _work_key(row, field)
+            if value:
+                if value in seen:
+                    flagged.update((row.key, seen[value]))
+                seen.setdefault(value, row.key)
+    return [row.key for row in rows if row.key in flagged]
+
+
+def _work_key(row: _Row, field: str) -> str:
+    return row.title_normalized if field == "title_normalized" else row.values[_RECORD_POSITION[field]]
+
+
 def _may_share_a_work(paper_ids: list[int]) -> list[int]:
-    """The papers among `paper_ids` that share an arXiv id, a DOI or a normalized title with another paper.
+    """The stored papers among `paper_ids` that share an arXiv id, a DOI or a normalized title with another paper.
 
     services.works_link only ever joins papers through those three (a title also needs a shared author), so
     a paper with none of them in common is left as it is; this one query with an index probe per paper spares
@@ -321,14 +431,22 @@ class _OrmWriter:
     """The portable writer: bulk_create with update_conflicts / ignore_conflicts (SQLite and Postgres)."""
 
     def prepare(self, record: PaperRecord) -> _Row:
-        """Runs in the read-ahead thread: pure Python, no database."""
+        """Runs in the reader: pure Python, no database."""
         return _Row(
             key=record.bibtex_key,
             values=tuple(getattr(record, name) for name in RECORD_FIELDS),
             authors=_author_names(record),
             venue_key=venue_key_for(record.bibtex_key),
             venue_name=record.venue_name,
+            title_normalized=(title_normalized := normalize_title(record.title)),
+            copy_text=self.copy_text(record, title_normalized),
         )
+
+    def copy_text(self, record: PaperRecord, title_normalized: str) -> str:
+        return ""
+
+    def begin_batch(self) -> None:
+        """Called first in each batch's transaction."""
 
     def after_batch(self, created: int, *, last: bool = False) -> None:
         """Called after each committed batch (and once at the end, with last=True)."""
@@ -352,6 +470,19 @@ class _OrmWriter:
             for paper_id, name in rows:
                 by_pk[paper_id].authors.append(name)
         return stored
+
+    def sharing_stored_keys(self, rows: list[_Row]) -> set[str]:
+        """The keys of `rows` with an arXiv id, a DOI or a normalized title that a stored paper has too."""
+        keys = set()
+        for field in _WORK_KEYS:
+            by_value: dict[str, list[str]] = {}
+            for row in rows:
+                if value := _work_key(row, field):
+                    by_value.setdefault(value, []).append(row.key)
+            for chunk in _chunks(list(by_value)):
+                for value in Paper.objects.filter(**{f"{field}__in": chunk}).values_list(field, flat=True):
+                    keys.update(by_value.get(value, ()))
+        return keys
 
     def insert_papers(self, inserts: list[tuple[_Row, int | None]]) -> dict[str, int]:
         if not inserts:
@@ -490,6 +621,7 @@ class _PostgresWriter(_OrmWriter):
         other = _other_fields(Author, {"name", "name_normalized"})
         self.author_columns = _quote(Author, "name", "name_normalized", *(n for n, _ in other))
         self.author_defaults = [value for _, value in other]
+        self.author_copy_defaults = "".join(f"\t{_copy_default(name, Author, value)}" for name, value in other)
         other = _other_fields(PaperAuthor, {"paper", "author", "position"})
         self.paper_author_columns = _quote(PaperAuthor, "paper", "author", "position", *(n for n, _ in other))
         self.paper_author_defaults = "".join(f"\t{_copy_default(name, PaperAuthor, value)}" for name, value in other)
@@ -504,14 +636,35 @@ class _PostgresWriter(_OrmWriter):
             f"SELECT {x_paper}, {a_name} FROM {paper_author} x JOIN {author} a ON {a_id} = {x_author} "
             f"WHERE {x_paper} = ANY(%s) ORDER BY {x_paper}, {x_position}"
         )
+        columns = [_quote(Paper, name) for name in _WORK_KEYS]
+        self.sharing_sql = (
+            f"SELECT v.key FROM unnest(%s::text[], {', '.join(['%s::text[]'] * len(columns))}) "
+            f"AS v(key, {', '.join(f'v{i}' for i in range(len(columns)))}) WHERE "
+            + " OR ".join(
+                f"(v.v{i} <> '' AND EXISTS "
+                f"(SELECT 1 FROM {paper} q WHERE q.{column} = v.v{i} AND q.{column} <> '' OFFSET 0))"
+                for i, column in enumerate(columns)
+            )
+        )
         self.created_since_analyze, self.rows_at_analyze = 0, None
 
-    def prepare(self, record: PaperRecord) -> _Row:
-        row = super().prepare(record)
-        columns = [_copy_text(row.key), *(_copy_value(value) for value in row.values)]
-        columns.append(_copy_text(normalize_title(record.title)))
-        row.copy_text = "\t".join(columns)
-        return row
+    def copy_text(self, record: PaperRecord, title_normalized: str) -> str:
+        """The paper's COPY text after its id and venue_id columns."""
+        columns = [_copy_text(record.bibtex_key), *(_copy_value(getattr(record, name)) for name in RECORD_FIELDS)]
+        columns.append(_copy_text(title_normalized))
+        return "\t".join(columns)
+
+    def sharing_stored_keys(self, rows: list[_Row]) -> set[str]:
+        # One index probe per value, whatever the table's size: `OFFSET 0` keeps the planner from turning each
+        # EXISTS into a hashed subplan that reads the whole table (which it chose, as for `= ANY` of thousands of
+        # values); `<> ''` lets the partial indexes serve.
+        if not rows:
+            return set()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                self.sharing_sql, [[row.key for row in rows], *([_work_key(r, f) for r in rows] for f in _WORK_KEYS)]
+            )
+            return {key for (key,) in cursor.fetchall()}
 
     def stored_papers(self, keys: list[str]) -> dict[str, _Stored]:
         stored, by_pk = {}, {}
@@ -527,6 +680,12 @@ class _PostgresWriter(_OrmWriter):
                     by_pk[paper_id].authors.append(name)
         return stored
 
+    def begin_batch(self) -> None:
+        # No JIT compiling for this transaction: the batch's set queries of thousands of values cost enough to
+        # trigger it, and compiling took longer (25 ms a query) than the probes it was meant to speed up.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
     def after_batch(self, created: int, *, last: bool = False) -> None:
         """ANALYZE the tables when they have grown enough (outside any batch transaction)."""
         self.created_since_analyze += created
@@ -537,13 +696,14 @@ class _PostgresWriter(_OrmWriter):
                     [Paper._meta.db_table],
                 )
                 self.rows_at_analyze = cursor.fetchone()[0]
-        # At the end: leave the site's queries good plans, unless the import was small for the table.
+        # At the end too, unless the import was small for the table: the site's queries get sound plans at once.
         small = max(1000, self.rows_at_analyze // 10)
         threshold = small if last else max(self.ANALYZE_AFTER, self.rows_at_analyze)
         if self.created_since_analyze >= threshold:
             with transaction.atomic(), connection.cursor() as cursor:
-                if not last:  # a small sample is enough to get the import's own plans right, and 10x cheaper
-                    cursor.execute("SET LOCAL default_statistics_target = 10")
+                # A small sample: ten times cheaper than the default one (0.06 s instead of 0.7 s for 100,000
+                # papers) and enough for these plans; autovacuum's own ANALYZE refines it within minutes.
+                cursor.execute("SET LOCAL default_statistics_target = 10")
                 cursor.execute(f"ANALYZE {self.paper_table}, {self.author_table}, {self.paper_author_table}")
             self.rows_at_analyze += self.created_since_analyze
             self.created_since_analyze = 0
@@ -569,24 +729,58 @@ class _PostgresWriter(_OrmWriter):
         return f"{pk}\t{_copy_value(venue_id)}\t{row.copy_text}{self.copy_defaults}\t{now}\t{now}\n"
 
     def author_ids(self, names: list[str]) -> dict[str, int]:
-        table, name, pk = self.author_table, _quote(Author, "name"), _quote(Author, "id")
+        """name -> Author id: the stored authors read in one query, the missing ones COPYed with ids drawn from
+        the sequence first. Should another writer store one of these names meanwhile, the unique constraint
+        refuses the COPY, which is undone (savepoint) and redone as INSERT ... ON CONFLICT DO NOTHING."""
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {name}, {pk} FROM {table} WHERE {name} = ANY(%s)", [names])
-            ids = dict(cursor.fetchall())
+            ids = self._stored_authors(cursor, names)
             missing = [name for name in names if name not in ids]
-            if missing:
-                defaults = ", %s" * len(self.author_defaults)
-                cursor.execute(
-                    f"INSERT INTO {table} ({self.author_columns}) "
-                    f"SELECT n, nn{defaults} FROM unnest(%s::text[], %s::text[]) AS t(n, nn) "
-                    f"ON CONFLICT ({name}) DO NOTHING RETURNING {name}, {pk}",
-                    [*self.author_defaults, missing, [normalize_name(name) for name in missing]],
-                )
-                ids.update(cursor.fetchall())
-                raced = [name for name in missing if name not in ids]  # created by someone else meanwhile
-                if raced:
-                    cursor.execute(f"SELECT {name}, {pk} FROM {table} WHERE {name} = ANY(%s)", [raced])
-                    ids.update(cursor.fetchall())
+            if not missing:
+                return ids
+            try:
+                with transaction.atomic():
+                    ids.update(self._copy_authors(cursor, missing))
+            except IntegrityError:
+                ids.update(self._insert_authors(cursor, missing))
+        return ids
+
+    def _stored_authors(self, cursor, names: list[str]) -> dict[str, int]:
+        table, name, pk = self.author_table, _quote(Author, "name"), _quote(Author, "id")
+        cursor.execute(f"SELECT {name}, {pk} FROM {table} WHERE {name} = ANY(%s)", [names])
+        return dict(cursor.fetchall())
+
+    def _copy_authors(self, cursor, names: list[str]) -> dict[str, int]:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [Author._meta.db_table, Author._meta.pk.column, len(names)],
+        )
+        pks = [pk for (pk,) in cursor.fetchall()]
+        tail = self.author_copy_defaults + "\n"
+        text = "".join(
+            f"{pk}\t{_copy_text(name)}\t{_copy_text(normalize_name(name))}{tail}"
+            for pk, name in zip(pks, names, strict=True)
+        )
+        columns = f"{_quote(Author, 'id')}, {self.author_columns}"
+        try:
+            cursor.cursor.copy_expert(f"COPY {self.author_table} ({columns}) FROM STDIN", io.StringIO(text))
+        except connection.Database.IntegrityError as exc:
+            raise IntegrityError(*exc.args) from exc
+        return dict(zip(names, pks, strict=True))
+
+    def _insert_authors(self, cursor, names: list[str]) -> dict[str, int]:
+        """The missing authors stored with INSERT ... ON CONFLICT DO NOTHING, tolerating those stored meanwhile."""
+        table, name, pk = self.author_table, _quote(Author, "name"), _quote(Author, "id")
+        defaults = ", %s" * len(self.author_defaults)
+        cursor.execute(
+            f"INSERT INTO {table} ({self.author_columns}) "
+            f"SELECT n, nn{defaults} FROM unnest(%s::text[], %s::text[]) AS t(n, nn) "
+            f"ON CONFLICT ({name}) DO NOTHING RETURNING {name}, {pk}",
+            [*self.author_defaults, names, [normalize_name(name) for name in names]],
+        )
+        ids = dict(cursor.fetchall())
+        raced = [name for name in names if name not in ids]  # stored by another writer meanwhile
+        if raced:
+            ids.update(self._stored_authors(cursor, raced))
         return ids
 
     def replace_paper_authors(self, *, clear: list[int], rows: list[tuple[int, int, int]]) -> None:

@@ -205,7 +205,9 @@ class Paper(models.Model):
     urls = models.JSONField(default=list, blank=True)
     keywords = models.JSONField(default=list, blank=True)
     authors = models.ManyToManyField(Author, through="PaperAuthor", related_name="papers")
-    work = models.ForeignKey(Work, null=True, blank=True, on_delete=models.SET_NULL, related_name="papers")
+    work = models.ForeignKey(
+        Work, null=True, blank=True, on_delete=models.SET_NULL, related_name="papers", db_index=False
+    )  # indexed below, without the many papers that have no work
     withdrawn = models.BooleanField(default=False, help_text="The source deleted this record (arXiv OAI-PMH).")
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
@@ -221,6 +223,7 @@ class Paper(models.Model):
             models.Index(fields=["title_normalized"], name="paper_title_normalized_idx"),
             models.Index(fields=["arxiv_id"], name="paper_arxiv_id_idx", condition=~Q(arxiv_id="")),
             models.Index(fields=["doi"], name="paper_doi_idx", condition=~Q(doi="")),
+            models.Index(fields=["work"], name="paper_work_idx", condition=Q(work__isnull=False)),
         ]
 
     def __str__(self):

@@ -3,9 +3,11 @@
 import dataclasses
 import gzip
 import io
+import os
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from papers import bulk
 from papers.bulk import snapshot_import
@@ -203,14 +205,31 @@ def test_snapshot_import_refuses_what_the_database_would_before_writing(fixture_
     assert Paper.objects.get(bibtex_key=nul.bibtex_key).title == "Nul in title"
 
 
-def test_snapshot_import_links_works_like_paper_upsert(fixture_path):
+def test_snapshot_import_links_works_like_paper_upsert(fixture_path, writer):
     record = records(fixture_path)[0]
     conference = dataclasses.replace(record, bibtex_key="conf/x/Balazs07", source="dblp", arxiv_id=record.arxiv_id)
 
-    snapshot_import(items=[record, conference])
+    snapshot_import(items=[record, conference])  # two new papers of one batch
 
     works = set(Paper.objects.values_list("work_id", flat=True))
     assert len(works) == 1 and None not in works
+
+
+def test_snapshot_import_links_new_papers_to_stored_ones(fixture_path, writer):
+    first, second, third = records(fixture_path)[:3]
+    journal, _ = paper_upsert(record=dataclasses.replace(first, bibtex_key="journals/x/Balazs07", arxiv_id=""))
+
+    snapshot_import(items=[first, second])  # `first` has journal's DOI (and title); `second` shares nothing
+
+    journal.refresh_from_db()
+    assert journal.work_id is not None
+    assert Paper.objects.get(bibtex_key=first.bibtex_key).work_id == journal.work_id
+    assert Paper.objects.get(bibtex_key=second.bibtex_key).work_id is None
+
+    snapshot_import(items=[dataclasses.replace(third, doi=first.doi)])  # a stored paper changed to share a DOI
+
+    assert Paper.objects.get(bibtex_key=third.bibtex_key).work_id == journal.work_id
+    assert Paper.objects.get(bibtex_key=second.bibtex_key).work_id is None
 
 
 @pytest.mark.parametrize(
@@ -228,3 +247,47 @@ def test_normalizers_fold_accents_case_and_punctuation(text, title, name):
     """The lookup keys every importer (bulk included) stores: ASCII and accented input take different paths."""
     assert normalize_title(text) == title
     assert normalize_name(text) == (name if name is not None else title)
+
+
+def test_copy_writer_takes_the_author_another_writer_stored_meanwhile():
+    """The COPY of new authors is refused when one of them was stored after the writer looked; the writer then
+    stores the others with INSERT ... ON CONFLICT and uses the stored one, in the same transaction."""
+    existing = Author.objects.create(name="Ada Lovelace")
+    writer = bulk._PostgresWriter()
+    looked_up, real_lookup = [], writer._stored_authors
+
+    def stale_first_lookup(cursor, names):
+        looked_up.append(list(names))
+        return {} if len(looked_up) == 1 else real_lookup(cursor, names)  # the first look misses Ada
+
+    writer._stored_authors = stale_first_lookup
+    with transaction.atomic():
+        ids = writer.author_ids(["Ada Lovelace", "Grace Hopper"])
+
+        assert ids["Ada Lovelace"] == existing.pk
+        assert Author.objects.get(pk=ids["Grace Hopper"]).name_normalized == normalize_name("Grace Hopper")
+    assert looked_up == [["Ada Lovelace", "Grace Hopper"], ["Ada Lovelace"]]
+    assert Author.objects.count() == 2
+
+
+@pytest.mark.parametrize("in_process", [True, False], ids=["reader process", "reader thread"])
+def test_an_error_while_reading_reaches_the_importer(fixture_path, in_process):
+    good = records(fixture_path)
+
+    def items():
+        yield from good[:3]
+        raise ValueError("disk on fire")
+
+    with pytest.raises(ValueError, match="disk on fire"):
+        snapshot_import(items=items(), batch_size=2, read_in_process=in_process)
+
+
+def test_a_reader_process_that_dies_is_reported(fixture_path):
+    good = records(fixture_path)
+
+    def items():
+        yield from good[:3]
+        os._exit(3)  # as if killed (out of memory, say)
+
+    with pytest.raises(RuntimeError, match=r"reader process ended early \(exit code 3\)"):
+        snapshot_import(items=items(), batch_size=2, read_in_process=True)

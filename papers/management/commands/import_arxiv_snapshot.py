@@ -80,6 +80,7 @@ class Command(BaseCommand):
                 progress=progress,
                 dry_run=dry_run,
                 on_problem=self.print_problem,
+                read_in_process=True,
             )
         elapsed = time.monotonic() - started
         rate = result.total / elapsed if elapsed else 0
