@@ -21,6 +21,7 @@ so that this work and the parsing overlap the database's; the calling thread onl
 import io
 import json
 import multiprocessing
+import operator
 import queue
 import sys
 import threading
@@ -40,6 +41,10 @@ _STRING_FIELDS = ("bibtex_key", "title", "abstract", "venue_name", "entry_type",
 _MAX_LENGTHS = {
     name: Paper._meta.get_field(name).max_length for name in _STRING_FIELDS if Paper._meta.get_field(name).max_length
 }
+_string_fields = operator.attrgetter(*_STRING_FIELDS)  # record -> tuple of those values, in one call
+_LIMITED_FIELDS = tuple(
+    (position, name, _MAX_LENGTHS[name]) for position, name in enumerate(_STRING_FIELDS) if name in _MAX_LENGTHS
+)
 _MAX_AUTHOR_NAME = Author._meta.get_field("name").max_length
 _MAX_AUTHORS = 32767  # PaperAuthor.position is a PositiveSmallIntegerField
 _IN_CHUNK = 2000  # parameters per `IN (...)` lookup: well under SQLite's limit
@@ -248,12 +253,13 @@ def _read_ahead_in_thread(batches: Iterable[tuple], depth: int) -> Iterator[tupl
 
 def _check(record: PaperRecord) -> ImportProblem | None:
     """Refuse what the database would refuse, so that one odd record cannot cost its whole batch."""
-    for name in _STRING_FIELDS:
-        value = getattr(record, name)
-        if "\x00" in value:  # Postgres text cannot hold NUL
+    values = _string_fields(record)
+    if "\x00" in "".join(values):  # Postgres text cannot hold NUL
+        for name, value in zip(_STRING_FIELDS, values, strict=True):
             setattr(record, name, value.replace("\x00", ""))
-        limit = _MAX_LENGTHS.get(name)
-        if limit and len(getattr(record, name)) > limit:
+        values = _string_fields(record)
+    for position, name, limit in _LIMITED_FIELDS:
+        if len(values[position]) > limit:
             return ImportProblem(record.bibtex_key[:80] or "record", f"{name} longer than {limit} characters")
     if not record.bibtex_key:
         return ImportProblem("record", f"no bibtex key for {record.title[:60]!r}")
@@ -261,16 +267,17 @@ def _check(record: PaperRecord) -> ImportProblem | None:
         return ImportProblem(record.bibtex_key, "no title")
     if len(record.authors) > _MAX_AUTHORS:
         return ImportProblem(record.bibtex_key, f"more than {_MAX_AUTHORS} authors")
-    for name in record.authors:
-        if len(name) > _MAX_AUTHOR_NAME:
-            return ImportProblem(record.bibtex_key, f"author name longer than {_MAX_AUTHOR_NAME} characters")
+    if record.authors and max(map(len, record.authors)) > _MAX_AUTHOR_NAME:
+        return ImportProblem(record.bibtex_key, f"author name longer than {_MAX_AUTHOR_NAME} characters")
     return None
 
 
 def _author_names(record: PaperRecord) -> list[str]:
     """The record's authors as paper_upsert stores them: stripped, first occurrence of each name kept."""
-    names = (name.replace("\x00", "").strip() for name in record.authors)
-    return list(dict.fromkeys(name for name in names if name))
+    names = record.authors
+    if "\x00" in "".join(names):
+        names = [name.replace("\x00", "") for name in names]
+    return list(dict.fromkeys(filter(None, [name.strip() for name in names])))
 
 
 class _Venues:
@@ -305,12 +312,14 @@ def _run_batch(batch: list[_Row], *, writer, venues, dry_run, result, report) ->
     venue_ids = {row.venue_key: venues.id_for(row.venue_key, row.venue_name) for row in rows.values()}
     try:
         with transaction.atomic():
-            created, updated, unchanged = _write_batch(rows, venue_ids, writer=writer, dry_run=dry_run)
+            created, updated, unchanged, vanished = _write_batch(rows, venue_ids, writer=writer, dry_run=dry_run)
     except _batch_errors() as exc:
         reason = f"not stored: its batch of {len(rows)} was rolled back ({' '.join(str(exc).split())})"
         for key in rows:
             report(ImportProblem(key, reason))
         return
+    for key in vanished:
+        report(ImportProblem(key, "deleted on the site while this batch was written; left deleted"))
     result.created += created
     result.updated += updated
     result.unchanged += unchanged
@@ -318,8 +327,12 @@ def _run_batch(batch: list[_Row], *, writer, venues, dry_run, result, report) ->
         writer.after_batch(created)
 
 
-def _write_batch(rows: dict[str, _Row], venue_ids: dict, *, writer, dry_run: bool) -> tuple[int, int, int]:
-    """Write one batch (inside the caller's transaction). Returns (created, updated, unchanged)."""
+def _write_batch(rows: dict[str, _Row], venue_ids: dict, *, writer, dry_run: bool) -> tuple[int, int, int, list]:
+    """Write one batch (inside the caller's transaction).
+
+    Returns (created, updated, unchanged, the keys of stored papers that were deleted before they could be
+    updated).
+    """
     writer.begin_batch()
     stored = writer.stored_papers(list(rows))
     inserts, updates = [], []  # (row, venue id) / (key, merged values, venue id, pk)
@@ -347,7 +360,21 @@ def _write_batch(rows: dict[str, _Row], venue_ids: dict, *, writer, dry_run: boo
         else:
             unchanged += 1
     if dry_run:
-        return created, updated, unchanged
+        return created, updated, unchanged, []
+
+    vanished = []
+    if changed:
+        # Lock the stored papers this batch changes until it commits: their author rows are replaced without a
+        # database foreign key (see PaperAuthor.paper), so none of them may be deleted meanwhile. One deleted
+        # since it was read is left deleted, not written again.
+        present = writer.lock_papers([stored[key].pk for key in changed])
+        vanished = [key for key in changed if stored[key].pk not in present]
+        if vanished:
+            gone = set(vanished)
+            updates = [update for update in updates if update[0] not in gone]
+            author_lists = {key: names for key, names in author_lists.items() if key not in gone}
+            changed = [key for key in changed if key not in gone]
+            updated -= len(gone)
 
     sharing = _new_papers_that_may_share_a_work([row for row, _ in inserts], writer)
     ids = {key: old.pk for key, old in stored.items()}
@@ -366,7 +393,7 @@ def _write_batch(rows: dict[str, _Row], venue_ids: dict, *, writer, dry_run: boo
         )
     # As paper_upsert does for each paper it writes, less the papers that cannot share a work with another.
     works_link(paper_ids=[ids[key] for key in sharing] + _may_share_a_work([ids[key] for key in changed]))
-    return created, updated, unchanged
+    return created, updated, unchanged, vanished
 
 
 def _new_papers_that_may_share_a_work(rows: list[_Row], writer) -> list[str]:
@@ -434,7 +461,7 @@ class _OrmWriter:
         """Runs in the reader: pure Python, no database."""
         return _Row(
             key=record.bibtex_key,
-            values=tuple(getattr(record, name) for name in RECORD_FIELDS),
+            values=_record_fields(record),
             authors=_author_names(record),
             venue_key=venue_key_for(record.bibtex_key),
             venue_name=record.venue_name,
@@ -483,6 +510,14 @@ class _OrmWriter:
                 for value in Paper.objects.filter(**{f"{field}__in": chunk}).values_list(field, flat=True):
                     keys.update(by_value.get(value, ()))
         return keys
+
+    def lock_papers(self, pks: list[int]) -> set[int]:
+        """Lock the papers `pks` until the end of the transaction; returns those that still exist."""
+        present = set()
+        for chunk in _chunks(pks):
+            locked = Paper.objects.select_for_update(no_key=True).filter(pk__in=chunk).values_list("pk", flat=True)
+            present.update(locked)
+        return present
 
     def insert_papers(self, inserts: list[tuple[_Row, int | None]]) -> dict[str, int]:
         if not inserts:
@@ -555,6 +590,36 @@ def _copy_value(value) -> str:
     if isinstance(value, list):
         return _copy_text(json.dumps(value))
     return str(value)
+
+
+def _copy_json(value: list) -> str:
+    if value.__class__ is list:
+        try:
+            plain = "".join(value)
+        except TypeError:  # not all strings
+            pass
+        else:  # the usual list of plain strings (URLs, categories): what json.dumps writes, a few times faster
+            if plain.isascii() and plain.isprintable() and '"' not in plain and "\\" not in plain:
+                return '["' + '", "'.join(value) + '"]' if value else "[]"
+    return _copy_text(json.dumps(value))
+
+
+def _copy_scalar(value) -> str:
+    return "\\N" if value is None else str(value)
+
+
+def _record_copy_converter(name: str) -> Callable[[object], str]:
+    """The function that writes the record field `name` in COPY's text format (the same as _copy_value)."""
+    field = Paper._meta.get_field(name)
+    if isinstance(field, models.JSONField):
+        return _copy_json
+    if isinstance(field, (models.CharField, models.TextField)):
+        return _copy_text  # never None in a PaperRecord
+    return _copy_scalar
+
+
+_record_fields = operator.attrgetter(*RECORD_FIELDS)
+_RECORD_COPY = tuple(_record_copy_converter(name) for name in RECORD_FIELDS)
 
 
 def _postgres_copy_available() -> bool:
@@ -650,7 +715,8 @@ class _PostgresWriter(_OrmWriter):
 
     def copy_text(self, record: PaperRecord, title_normalized: str) -> str:
         """The paper's COPY text after its id and venue_id columns."""
-        columns = [_copy_text(record.bibtex_key), *(_copy_value(getattr(record, name)) for name in RECORD_FIELDS)]
+        columns = [_copy_text(record.bibtex_key)]
+        columns += [convert(value) for convert, value in zip(_RECORD_COPY, _record_fields(record), strict=True)]
         columns.append(_copy_text(title_normalized))
         return "\t".join(columns)
 

@@ -71,7 +71,8 @@ def _authors_get_or_create(names: list[str]) -> list[Author]:
 @transaction.atomic
 def paper_upsert(*, record: PaperRecord) -> tuple[Paper, str]:
     """Create or update the paper for `record`. Returns (paper, "created" | "updated" | "unchanged")."""
-    paper = Paper.objects.filter(bibtex_key=record.bibtex_key).first()
+    # Locked: its author rows are replaced below (see PaperAuthor.paper), and two upserts of one paper take turns.
+    paper = Paper.objects.select_for_update(no_key=True).filter(bibtex_key=record.bibtex_key).first()
     outcome = "unchanged"
     if paper is None:
         paper = Paper(bibtex_key=record.bibtex_key)

@@ -3,6 +3,7 @@
 import dataclasses
 import gzip
 import io
+import json
 import os
 
 import pytest
@@ -291,3 +292,60 @@ def test_a_reader_process_that_dies_is_reported(fixture_path):
 
     with pytest.raises(RuntimeError, match=r"reader process ended early \(exit code 3\)"):
         snapshot_import(items=items(), batch_size=2, read_in_process=True)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [],
+        ["cs.LG"],
+        ["https://arxiv.org/abs/0704.0001", "hep-ph"],
+        ['a "quoted" word'],
+        ["back\\slash"],
+        ["Müller"],
+        ["line\nbreak"],
+        ["tab\there"],
+        [1, 2],
+        ["a", None],
+    ],
+)
+def test_copy_json_writes_what_json_dumps_writes(value):
+    assert bulk._copy_json(value) == bulk._copy_text(json.dumps(value))
+
+
+def test_deleting_papers_deletes_their_author_rows(fixture_path):
+    """PaperAuthor.paper has no constraint in the database: Django's cascade (after a lock) removes the rows."""
+    snapshot_import(items=records(fixture_path)[:3])
+    first, second, third = Paper.objects.order_by("bibtex_key")
+
+    first.delete()
+    Paper.objects.filter(pk=second.pk).delete()
+
+    assert set(PaperAuthor.objects.values_list("paper_id", flat=True)) == {third.pk}
+
+
+@pytest.mark.usefixtures("writer")
+def test_a_paper_deleted_during_its_batch_is_left_deleted(fixture_path, monkeypatch):
+    originals = records(fixture_path)[:3]
+    snapshot_import(items=originals)
+    doomed = Paper.objects.get(bibtex_key=originals[0].bibtex_key)
+    writer_class = bulk._PostgresWriter if bulk._postgres_copy_available() else bulk._OrmWriter
+    read = writer_class.stored_papers
+
+    def read_then_deleted_by_a_moderator(self, keys):
+        stored = read(self, keys)
+        Paper.objects.filter(pk=doomed.pk).delete()  # after the batch read it, before it writes
+        return stored
+
+    monkeypatch.setattr(writer_class, "stored_papers", read_then_deleted_by_a_moderator)
+    changed = [dataclasses.replace(r, title=r.title + " (v2)", authors=[*r.authors, "New Author"]) for r in originals]
+
+    result = snapshot_import(items=changed)
+
+    assert (result.created, result.updated) == (0, 2)
+    assert [(p.ref, p.reason) for p in result.skipped] == [
+        (doomed.bibtex_key, "deleted on the site while this batch was written; left deleted")
+    ]
+    assert not Paper.objects.filter(bibtex_key=doomed.bibtex_key).exists()
+    assert not PaperAuthor.objects.filter(paper_id=doomed.pk).exists()  # no author rows without their paper
+    assert Paper.objects.get(bibtex_key=originals[1].bibtex_key).author_names[-1] == "New Author"
