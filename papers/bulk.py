@@ -19,6 +19,7 @@ so that this work and the parsing overlap the database's; the calling thread onl
 """
 
 import io
+import itertools
 import json
 import multiprocessing
 import operator
@@ -113,6 +114,7 @@ class _Stored:
 _END = object()
 _END_OF_ITEMS = "end of items"  # what the reader process sends last (it pickles)
 _PIECE = 250  # rows per message from the reader process
+_COPY_READ = 1 << 16  # characters per read of a COPY's lines
 
 
 def _batches(items: Iterable, batch_size: int, prepare: Callable) -> Iterator[tuple[list, list]]:
@@ -385,11 +387,11 @@ def _write_batch(rows: dict[str, _Row], venue_ids: dict, *, writer, dry_run: boo
         author_ids = writer.author_ids(names)
         writer.replace_paper_authors(
             clear=[ids[key] for key in author_lists if key in stored],
-            rows=[
+            rows=(  # made as they are written
                 (ids[key], author_ids[name], position)
                 for key, names in author_lists.items()
                 for position, name in enumerate(names)
-            ],
+            ),
         )
     # As paper_upsert does for each paper it writes, less the papers that cannot share a work with another.
     works_link(paper_ids=[ids[key] for key in sharing] + _may_share_a_work([ids[key] for key in changed]))
@@ -560,7 +562,7 @@ class _OrmWriter:
             ids.update(Author.objects.filter(name__in=chunk).values_list("name", "id"))
         return ids
 
-    def replace_paper_authors(self, *, clear: list[int], rows: list[tuple[int, int, int]]) -> None:
+    def replace_paper_authors(self, *, clear: list[int], rows: Iterable[tuple[int, int, int]]) -> None:
         for chunk in _chunks(clear):
             PaperAuthor.objects.filter(paper_id__in=chunk).delete()
         PaperAuthor.objects.bulk_create(
@@ -620,6 +622,27 @@ def _record_copy_converter(name: str) -> Callable[[object], str]:
 
 _record_fields = operator.attrgetter(*RECORD_FIELDS)
 _RECORD_COPY = tuple(_record_copy_converter(name) for name in RECORD_FIELDS)
+
+
+class _Lines(io.TextIOBase):
+    """A read-only text file over an iterator of lines, made as they are read: with it COPY sends what is
+    ready while the rest is still being written, and Postgres stores the first lines meanwhile."""
+
+    def __init__(self, lines: Iterable[str]):
+        self.lines = iter(lines)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> str:
+        if size is None or size < 0:
+            return "".join(self.lines)
+        return "".join(itertools.islice(self.lines, max(1, size // 128)))  # about `size` characters
+
+
+def _copy_from(cursor, table: str, columns: str, lines: Iterable[str]) -> None:
+    """COPY `lines` (text format, each ending in a newline) into `table` (`columns`), on a Django cursor."""
+    cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _Lines(lines), size=_COPY_READ)
 
 
 def _postgres_copy_available() -> bool:
@@ -784,10 +807,8 @@ class _PostgresWriter(_OrmWriter):
             )
             pks = [pk for (pk,) in cursor.fetchall()]
             now = _copy_value(timezone.now())
-            text = "".join(
-                self.copy_line(pk, venue_id, row, now) for pk, (row, venue_id) in zip(pks, inserts, strict=True)
-            )
-            cursor.cursor.copy_expert(f"COPY {self.paper_table} ({self.copy_columns}) FROM STDIN", io.StringIO(text))
+            lines = (self.copy_line(pk, venue_id, row, now) for pk, (row, venue_id) in zip(pks, inserts, strict=True))
+            _copy_from(cursor, self.paper_table, self.copy_columns, lines)
         return {row.key: pk for pk, (row, _) in zip(pks, inserts, strict=True)}
 
     def copy_line(self, pk: int, venue_id: int | None, row: _Row, now: str) -> str:
@@ -822,13 +843,13 @@ class _PostgresWriter(_OrmWriter):
         )
         pks = [pk for (pk,) in cursor.fetchall()]
         tail = self.author_copy_defaults + "\n"
-        text = "".join(
+        lines = (
             f"{pk}\t{_copy_text(name)}\t{_copy_text(normalize_name(name))}{tail}"
             for pk, name in zip(pks, names, strict=True)
         )
         columns = f"{_quote(Author, 'id')}, {self.author_columns}"
         try:
-            cursor.cursor.copy_expert(f"COPY {self.author_table} ({columns}) FROM STDIN", io.StringIO(text))
+            _copy_from(cursor, self.author_table, columns, lines)
         except connection.Database.IntegrityError as exc:
             raise IntegrityError(*exc.args) from exc
         return dict(zip(names, pks, strict=True))
@@ -849,11 +870,11 @@ class _PostgresWriter(_OrmWriter):
             ids.update(self._stored_authors(cursor, raced))
         return ids
 
-    def replace_paper_authors(self, *, clear: list[int], rows: list[tuple[int, int, int]]) -> None:
+    def replace_paper_authors(self, *, clear: list[int], rows: Iterable[tuple[int, int, int]]) -> None:
         table = self.paper_author_table
         with connection.cursor() as cursor:
             if clear:
                 cursor.execute(f"DELETE FROM {table} WHERE {_quote(PaperAuthor, 'paper')} = ANY(%s)", [clear])
             tail = self.paper_author_defaults + "\n"
-            text = "".join(f"{paper}\t{author}\t{position}{tail}" for paper, author, position in rows)
-            cursor.cursor.copy_expert(f"COPY {table} ({self.paper_author_columns}) FROM STDIN", io.StringIO(text))
+            lines = (f"{paper}\t{author}\t{position}{tail}" for paper, author, position in rows)
+            _copy_from(cursor, table, self.paper_author_columns, lines)
