@@ -61,12 +61,14 @@ def snapshot_import(
     dry_run: bool = False,
     on_problem: Callable[[ImportProblem], None] | None = None,
     read_in_process: bool = False,
+    position: Callable[[], int] | None = None,
 ) -> ImportResult:
     """Store the records of `items` a batch at a time; problems among the items are passed on as skipped.
 
     `progress` is stepped once per item. `dry_run` reads what is stored and counts what would be created,
     updated or left unchanged, without writing anything. `read_in_process` reads `items` in a forked process
-    (see _read_ahead): for a large file that nothing else reads meanwhile.
+    (see _read_ahead): for a large file that nothing else reads meanwhile. `position`, called by the reader after
+    each batch (the file's position, say), is handed to `progress` with the batch once it is written.
     """
     result = ImportResult()
     writer = _PostgresWriter() if _postgres_copy_available() else _OrmWriter()
@@ -77,13 +79,14 @@ def snapshot_import(
         if on_problem:
             on_problem(problem)
 
-    for rows, problems in _read_ahead(items, batch_size, writer.prepare, in_process=read_in_process):
+    batches = _read_ahead(items, batch_size, writer.prepare, in_process=read_in_process, position=position)
+    for rows, problems, read in batches:
         for problem in problems:
             report(problem)
         if rows:
             _run_batch(rows, writer=writer, venues=venues, dry_run=dry_run, result=result, report=report)
         if progress:
-            progress.step(len(rows) + len(problems))
+            progress.step(len(rows) + len(problems), position=read)
     if not dry_run and result.created:
         writer.after_batch(0, last=True)
     if progress:
@@ -117,8 +120,9 @@ _PIECE = 250  # rows per message from the reader process
 _COPY_READ = 1 << 16  # characters per read of a COPY's lines
 
 
-def _batches(items: Iterable, batch_size: int, prepare: Callable) -> Iterator[tuple[list, list]]:
-    """(rows, problems) batches of `items`, each record checked and prepared: pure Python, no database."""
+def _batches(items: Iterable, batch_size: int, prepare: Callable, position: Callable | None) -> Iterator[tuple]:
+    """(rows, problems, position()) batches of `items`, each record checked and prepared: pure Python, no
+    database."""
     rows, problems = [], []
     for item in items:
         problem = item if isinstance(item, ImportProblem) else _check(item)
@@ -127,16 +131,22 @@ def _batches(items: Iterable, batch_size: int, prepare: Callable) -> Iterator[tu
         else:
             rows.append(prepare(item))
         if len(rows) + len(problems) >= batch_size:
-            yield rows, problems
+            yield rows, problems, position() if position else None
             rows, problems = [], []
     if rows or problems:
-        yield rows, problems
+        yield rows, problems, position() if position else None
 
 
 def _read_ahead(
-    items: Iterable, batch_size: int, prepare: Callable, *, in_process: bool = False, depth: int = 2
+    items: Iterable,
+    batch_size: int,
+    prepare: Callable,
+    *,
+    in_process: bool = False,
+    position: Callable[[], int] | None = None,
+    depth: int = 2,
 ) -> Iterator[tuple]:
-    """(rows, problems) batches of `items`, read, checked and prepared ahead while the caller writes.
+    """(rows, problems, position()) batches of `items`, read, checked and prepared ahead while the caller writes.
 
     That work then overlaps the database work on the previous batches. Only the calling thread touches the
     database; an exception in the reader is re-raised here, and leaving early stops the reader.
@@ -148,28 +158,28 @@ def _read_ahead(
     database, and leaves without running any clean-up of the parent's (multiprocessing ends it with os._exit).
     """
     if in_process and _can_fork():
-        yield from _read_ahead_in_process(items, batch_size, prepare)
+        yield from _read_ahead_in_process(items, batch_size, prepare, position)
     else:
-        yield from _read_ahead_in_thread(_batches(items, batch_size, prepare), depth)
+        yield from _read_ahead_in_thread(_batches(items, batch_size, prepare, position), depth)
 
 
 def _can_fork() -> bool:
     return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _read_ahead_in_process(items: Iterable, batch_size: int, prepare: Callable) -> Iterator[tuple]:
+def _read_ahead_in_process(items: Iterable, batch_size: int, prepare: Callable, position) -> Iterator[tuple]:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
 
     def read() -> None:  # in the child
         receiver.close()
         try:
-            for rows, problems in _batches(items, batch_size, prepare):
+            for rows, problems, read in _batches(items, batch_size, prepare, position):
                 # In pieces: unpickling a whole batch would hold the parent's GIL for ~80 ms at a stretch, and
                 # stall the parent's writing thread each time it needs the GIL meanwhile.
                 for start in range(0, len(rows), _PIECE):
                     sender.send(rows[start : start + _PIECE])  # blocks while the parent is busy
-                sender.send((problems,))  # the end of the batch
+                sender.send((problems, read))  # the end of the batch
             sender.send(_END_OF_ITEMS)
         except BaseException as exc:  # handed over to the parent
             try:
@@ -190,7 +200,7 @@ def _read_ahead_in_process(items: Iterable, batch_size: int, prepare: Callable) 
             if isinstance(message, list):
                 rows += message
             elif isinstance(message, tuple):
-                yield rows, message[0]
+                yield rows, *message
                 rows = []
             elif isinstance(message, BaseException):
                 raise message

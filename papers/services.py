@@ -185,10 +185,13 @@ class Progress:
     def __init__(self, stream, total: int | None = None, every: int = 100, label: str = "papers"):
         self.stream, self.total, self.every, self.label = stream, total, every, label
         self.count, self.started, self.written = 0, time.monotonic(), -1
+        self.position = None  # how far into its input the import has got, when the caller says (bytes, say)
 
-    def step(self, n: int = 1) -> None:
+    def step(self, n: int = 1, *, position: int | None = None) -> None:
         before = self.count
         self.count += n
+        if position is not None:
+            self.position = position
         if self.stream and self.count // self.every != before // self.every:
             self.write()
 

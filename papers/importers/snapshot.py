@@ -48,9 +48,7 @@ class SnapshotFile:
 
     @property
     def position(self) -> int:
-        # The descriptor's offset, not raw.tell(): a reader process forked to read this file shares the offset
-        # (not the buffer), so the parent can report its progress. Ahead of what was parsed by one buffer.
-        return os.lseek(self.raw.fileno(), 0, os.SEEK_CUR)
+        return self.raw.tell()
 
     def close(self) -> None:
         if self.stream is not self.raw:

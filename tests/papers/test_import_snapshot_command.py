@@ -15,7 +15,7 @@ from papers.bulk import snapshot_import
 from papers.importers.records import PaperRecord
 from papers.importers.snapshot import iter_snapshot, open_snapshot
 from papers.models import Author, Paper, PaperAuthor, Venue, normalize_name, normalize_title
-from papers.services import paper_upsert
+from papers.services import Progress, paper_upsert
 
 pytestmark = pytest.mark.django_db
 
@@ -349,3 +349,27 @@ def test_a_paper_deleted_during_its_batch_is_left_deleted(fixture_path, monkeypa
     assert not Paper.objects.filter(bibtex_key=doomed.bibtex_key).exists()
     assert not PaperAuthor.objects.filter(paper_id=doomed.pk).exists()  # no author rows without their paper
     assert Paper.objects.get(bibtex_key=originals[1].bibtex_key).author_names[-1] == "New Author"
+
+
+@pytest.mark.parametrize("in_process", [True, False], ids=["reader process", "reader thread"])
+def test_progress_gets_the_file_position_of_each_written_batch(fixture_path, in_process):
+    """The reader runs ahead of the writer: progress must show what was written, not what was read."""
+    path = fixture_path(SNAPSHOT)
+    lines = path.read_bytes().splitlines(keepends=True)
+    seen = []
+
+    class Recorder(Progress):
+        def step(self, n=1, *, position=None):
+            seen.append(position)
+            super().step(n, position=position)
+
+    with open_snapshot(path) as snapshot:
+        snapshot_import(
+            items=iter_snapshot(snapshot),
+            batch_size=7,
+            progress=Recorder(None),
+            position=lambda: snapshot.position,
+            read_in_process=in_process,
+        )
+
+    assert seen == [len(b"".join(lines[:7])), len(b"".join(lines[:14])), path.stat().st_size]

@@ -25,7 +25,8 @@ class FileProgress(Progress):
         if not self.stream:
             return
         elapsed = max(time.monotonic() - self.started, 1e-9)
-        share = self.snapshot.position / self.snapshot.size if self.snapshot.size else 1
+        read = self.position if self.position is not None else self.snapshot.position  # bytes of the written lines
+        share = read / self.snapshot.size if self.snapshot.size else 1
         eta = elapsed * (1 - share) / share if share else 0
         self.stream.write(
             f"{self.count} papers, {100 * share:.0f}% of the file, {self.count / elapsed:,.0f} papers/s, "
@@ -81,6 +82,7 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 on_problem=self.print_problem,
                 read_in_process=True,
+                position=lambda: snapshot.position,  # called by the reader, after each batch it read
             )
         elapsed = time.monotonic() - started
         rate = result.total / elapsed if elapsed else 0
