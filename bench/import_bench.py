@@ -91,7 +91,6 @@ def copy_rows(path: Path) -> tuple[int, dict[str, tuple[str, str]]]:
     from papers import bulk
     from papers.importers.records import PaperRecord
     from papers.importers.snapshot import iter_snapshot, open_snapshot
-    from papers.models import normalize_name
 
     writer = bulk._PostgresWriter()
     papers, authors, paper_authors = [], {}, []
@@ -102,13 +101,10 @@ def copy_rows(path: Path) -> tuple[int, dict[str, tuple[str, str]]]:
             papers.append(writer.copy_line(pk, 1, row, now))
             for position, name in enumerate(row.authors):
                 author_id = authors.setdefault(name, len(authors) + 1)
-                paper_authors.append(f"{pk}\t{author_id}\t{position}{writer.paper_author_defaults}\n")
-    author_lines = (
-        f"{author_id}\t{bulk._copy_text(name)}\t{bulk._copy_text(normalize_name(name))}{writer.author_copy_defaults}\n"
-        for name, author_id in authors.items()
-    )
+                paper_authors.append(writer.paper_author_line(pk, author_id, position))
+    author_lines = (writer.author_line(author_id, name) for name, author_id in authors.items())
     return len(papers), {
-        "papers_author": (f'"id", {writer.author_columns}', "".join(author_lines)),
+        "papers_author": (writer.author_copy_columns, "".join(author_lines)),
         "papers_paper": (writer.copy_columns, "".join(papers)),
         "papers_paperauthor": (writer.paper_author_columns, "".join(paper_authors)),
     }

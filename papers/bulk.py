@@ -74,7 +74,7 @@ def snapshot_import(
     each batch (the file's position, say), is handed to `progress` with the batch once it is written.
     """
     result = ImportResult()
-    writer = _PostgresWriter() if _postgres_copy_available() else _OrmWriter()
+    writer = _new_writer()
     venues = _Venues(dry_run=dry_run)
 
     def report(problem: ImportProblem) -> None:
@@ -97,6 +97,11 @@ def snapshot_import(
     return result
 
 
+def _new_writer() -> "_OrmWriter":
+    """The COPY writer on Postgres with psycopg2, the portable one elsewhere."""
+    return _PostgresWriter() if _postgres_copy_available() else _OrmWriter()
+
+
 class _Row(NamedTuple):
     """A checked record with what storing it needs, computed ahead by the reader (a tuple: quick to pickle)."""
 
@@ -106,7 +111,7 @@ class _Row(NamedTuple):
     venue_key: str | None  # journals/corr
     venue_name: str
     title_normalized: str
-    copy_text: str = ""  # Postgres: the paper's COPY text after its id and venue_id columns
+    copy_text: str  # Postgres: the paper's COPY text after its id and venue_id columns ("" elsewhere)
 
 
 @dataclass(slots=True)
@@ -435,8 +440,8 @@ def _may_share_a_work(paper_ids: list[int]) -> list[int]:
     """The stored papers among `paper_ids` that share an arXiv id, a DOI or a normalized title with another paper.
 
     services.works_link only ever joins papers through those three (a title also needs a shared author), so
-    a paper with none of them in common is left as it is; this one query with an index probe per paper spares
-    the usual batch (new arXiv papers, no duplicates) its three `IN` queries of thousands of parameters.
+    a paper with none of them in common is left as it is. Used for the papers a batch changed, after writing
+    them; new papers are asked about before they are written (_new_papers_that_may_share_a_work).
     """
     if not paper_ids:
         return []
@@ -603,7 +608,7 @@ def _copy_value(value) -> str:
     if isinstance(value, str):
         return _copy_text(value)
     if isinstance(value, list):
-        return _copy_text(json.dumps(value))
+        return _copy_json(value)
     return str(value)
 
 
@@ -723,6 +728,7 @@ class _PostgresWriter(_OrmWriter):
         self.author_columns = _quote(Author, "name", "name_normalized", *(n for n, _ in other))
         self.author_defaults = [value for _, value in other]
         self.author_copy_defaults = "".join(f"\t{_copy_default(name, Author, value)}" for name, value in other)
+        self.author_copy_columns = f"{_quote(Author, 'id')}, {self.author_columns}"
         other = _other_fields(PaperAuthor, {"paper", "author", "position"})
         self.paper_author_columns = _quote(PaperAuthor, "paper", "author", "position", *(n for n, _ in other))
         self.paper_author_defaults = "".join(f"\t{_copy_default(name, PaperAuthor, value)}" for name, value in other)
@@ -855,17 +861,20 @@ class _PostgresWriter(_OrmWriter):
             [Author._meta.db_table, Author._meta.pk.column, len(names)],
         )
         pks = [pk for (pk,) in cursor.fetchall()]
-        tail = self.author_copy_defaults + "\n"
-        lines = (
-            f"{pk}\t{_copy_text(name)}\t{_copy_text(normalize_name(name))}{tail}"
-            for pk, name in zip(pks, names, strict=True)
-        )
-        columns = f"{_quote(Author, 'id')}, {self.author_columns}"
+        lines = (self.author_line(pk, name) for pk, name in zip(pks, names, strict=True))
         try:
-            _copy_from(cursor, self.author_table, columns, lines)
+            _copy_from(cursor, self.author_table, self.author_copy_columns, lines)
         except connection.Database.IntegrityError as exc:
             raise IntegrityError(*exc.args) from exc
         return dict(zip(names, pks, strict=True))
+
+    def author_line(self, pk: int, name: str) -> str:
+        """One new author in COPY text format, for `author_copy_columns`."""
+        return f"{pk}\t{_copy_text(name)}\t{_copy_text(normalize_name(name))}{self.author_copy_defaults}\n"
+
+    def paper_author_line(self, paper: int, author: int, position: int) -> str:
+        """One author row in COPY text format, for `paper_author_columns`."""
+        return f"{paper}\t{author}\t{position}{self.paper_author_defaults}\n"
 
     def _insert_authors(self, cursor, names: list[str]) -> dict[str, int]:
         """The missing authors stored with INSERT ... ON CONFLICT DO NOTHING, tolerating those stored meanwhile."""
@@ -888,6 +897,5 @@ class _PostgresWriter(_OrmWriter):
         with connection.cursor() as cursor:
             if clear:
                 cursor.execute(f"DELETE FROM {table} WHERE {_quote(PaperAuthor, 'paper')} = ANY(%s)", [clear])
-            tail = self.paper_author_defaults + "\n"
-            lines = (f"{paper}\t{author}\t{position}{tail}" for paper, author, position in rows)
+            lines = (self.paper_author_line(paper, author, position) for paper, author, position in rows)
             _copy_from(cursor, table, self.paper_author_columns, lines)

@@ -5,10 +5,11 @@ import gzip
 import io
 import json
 import os
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connections, transaction
 
 from papers import bulk
 from papers.bulk import snapshot_import
@@ -329,7 +330,7 @@ def test_a_paper_deleted_during_its_batch_is_left_deleted(fixture_path, monkeypa
     originals = records(fixture_path)[:3]
     snapshot_import(items=originals)
     doomed = Paper.objects.get(bibtex_key=originals[0].bibtex_key)
-    writer_class = bulk._PostgresWriter if bulk._postgres_copy_available() else bulk._OrmWriter
+    writer_class = type(bulk._new_writer())
     read = writer_class.stored_papers
 
     def read_then_deleted_by_a_moderator(self, keys):
@@ -373,3 +374,44 @@ def test_progress_gets_the_file_position_of_each_written_batch(fixture_path, in_
         )
 
     assert seen == [len(b"".join(lines[:7])), len(b"".join(lines[:14])), path.stat().st_size]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_paper_waits_for_a_writer_that_locked_it(fixture_path):
+    """Without a foreign key in the database, the lock is what keeps a delete from leaving the author rows a
+    concurrent writer is adding: the delete waits, then its cascade sees and removes them."""
+    snapshot_import(items=records(fixture_path)[:1])
+    paper = Paper.objects.get()
+    author = Author.objects.create(name="Added Meanwhile")
+    locked, release = threading.Event(), threading.Event()
+
+    def writer_replacing_the_authors():
+        try:
+            with transaction.atomic():
+                assert bulk._new_writer().lock_papers([paper.pk]) == {paper.pk}
+                PaperAuthor.objects.filter(paper_id=paper.pk).delete()
+                PaperAuthor.objects.create(paper_id=paper.pk, author=author, position=0)
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def moderator_deleting_the_paper():
+        try:
+            Paper.objects.get(pk=paper.pk).delete()
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=writer_replacing_the_authors)
+    writer.start()
+    assert locked.wait(10)
+    moderator = threading.Thread(target=moderator_deleting_the_paper)
+    moderator.start()
+    moderator.join(0.5)
+    assert moderator.is_alive()  # waiting for the writer's transaction
+    release.set()
+    writer.join(10)
+    moderator.join(10)
+
+    assert not Paper.objects.filter(pk=paper.pk).exists()
+    assert not PaperAuthor.objects.filter(paper_id=paper.pk).exists()
