@@ -19,6 +19,7 @@ from pylatexenc.latexwalker import get_default_latex_context_db as get_default_w
 
 from papers.models import Source, parse_arxiv_id, parse_doi
 
+from .crossref import arxiv_id_from_doi
 from .records import ImportProblem, PaperRecord
 
 # BibTeX and biblatex entry types that describe a publication; any other @type is reported and skipped.
@@ -69,7 +70,6 @@ DBLP_BIBURL_RE = re.compile(
     r"(?P<key>[^?#\s]+?)(?:\.(?:bib|html|xml))?/?$",
     re.IGNORECASE,
 )
-ARXIV_DOI_PREFIX = "10.48550/arxiv."
 BLOCK_KEY_RE = re.compile(r"^\s*@\s*\w+\s*[{(]\s*([^,\s{}()]+)\s*,")
 UNESCAPED_PERCENT_RE = re.compile(r"(?<!\\)%")
 PLAIN_ESCAPE_RE = re.compile(r"\\([_%&#$~])")
@@ -253,10 +253,9 @@ def _arxiv_id(fields: dict[str, str], doi: str, urls: list[str]) -> str:
         arxiv_id = parse_arxiv_id(_plain(fields["eprint"]))
         if arxiv_id:
             return arxiv_id
-    if doi.startswith(ARXIV_DOI_PREFIX):
-        arxiv_id = parse_arxiv_id(doi[len(ARXIV_DOI_PREFIX) :])
-        if arxiv_id:
-            return arxiv_id
+    arxiv_id = arxiv_id_from_doi(doi)
+    if arxiv_id:
+        return arxiv_id
     for url in urls:
         arxiv_id = parse_arxiv_id(url)
         if arxiv_id:

@@ -274,6 +274,16 @@ def test_import_doi_fetches_arxiv_dois_from_arxiv(command_sources):
 
 
 @pytest.mark.django_db
+def test_import_doi_takes_one_arxiv_doi_given_in_two_forms_once(command_sources):
+    out, err, status = run("10.48550/arXiv.2104.12255", "https://doi.org/10.48550/ARXIV.2104.12255")
+
+    assert (status, err) == (0, "")
+    assert command_sources.requested == []  # neither form went to Crossref
+    assert len(command_sources.arxiv_requested) == 1
+    assert Paper.objects.get().bibtex_key == "journals/corr/2104.12255"
+
+
+@pytest.mark.django_db
 def test_import_doi_exits_non_zero_when_a_doi_is_skipped(command_sources):
     out, err, status = run("10.1109/CVPR.2016.90", "10.0000/missing", "nonsense")
 

@@ -23,8 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
 
     def handle(self, *args, dois, dry_run, **options):
-        arxiv_dois = {arxiv_id: given for given in dois if (arxiv_id := arxiv_id_from_doi(parse_doi(given) or ""))}
-        others = [given for given in dois if given not in arxiv_dois.values()]
+        arxiv_dois, others = {}, []  # arXiv id -> the DOI as given / the other DOIs
+        for given in dois:
+            if arxiv_id := arxiv_id_from_doi(parse_doi(given) or ""):
+                arxiv_dois.setdefault(arxiv_id, given)  # one paper, however many forms of its DOI were given
+            else:
+                others.append(given)
         records, problems = [], []
         if others:
             self.stdout.write(f"Fetching {len(others)} DOIs from Crossref ({MIN_INTERVAL:.0f} s apart)")
