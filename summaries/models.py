@@ -49,7 +49,7 @@ class SummaryQuerySet(models.QuerySet):
 
     def with_comment_counts(self):
         return self.annotate(
-            comment_count=models.Count("comments", filter=Q(comments__is_deleted=False), distinct=True)
+            comment_count=models.Count("comments", filter=visible_comments("comments__"), distinct=True)
         )
 
     def for_feed(self, tab: str = "recent"):
@@ -181,9 +181,15 @@ class Vote(models.Model):
         return f"{self.voter_id} votes {self.value:+d} on {self.summary_id}"
 
 
+def visible_comments(prefix: str = "") -> Q:
+    """The comments anyone may see: not deleted, not hidden by a moderator, not by a banned user. `prefix`
+    reaches them through a relation ("comments__" from a summary)."""
+    return Q(**{f"{prefix}is_deleted": False, f"{prefix}is_hidden": False, f"{prefix}author__is_banned": False})
+
+
 class CommentQuerySet(models.QuerySet):
     def visible(self):
-        return self.filter(is_deleted=False, is_hidden=False, author__is_banned=False)
+        return self.filter(visible_comments())
 
 
 class Comment(models.Model):

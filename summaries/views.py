@@ -266,7 +266,8 @@ def comment_create(request, summary_id):
     if wants_json(request):
         if error:
             return JsonResponse({"error": error}, status=400)
-        html = render_to_string("includes/_comment.html", {"comment": comment, "user": request.user}, request)
+        context = {"comment": comment, "summary": summary, "user": request.user}  # summary: anonymity
+        html = render_to_string("includes/_comment.html", context, request)
         return JsonResponse({"html": html})
     if error:
         messages.error(request, f"Your comment was not posted: {error}")
@@ -299,7 +300,10 @@ def report_create(request):
         comment_id = request.GET.get("comment") or request.POST.get("comment") or ""
         if not comment_id.isdigit():
             raise Http404("Nothing to report.")
-        comment = get_object_or_404(Comment.objects.visible().select_related("summary__paper"), pk=comment_id)
+        comments = Comment.objects.visible().select_related("summary__paper", "summary__author")
+        comment = get_object_or_404(comments, pk=comment_id)
+        if not comment.summary.can_read(request.user):  # a comment is as private as its summary
+            raise Http404("Nothing to report.")
     target_summary = summary or comment.summary
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -435,3 +435,50 @@ def test_settings_update_profile(client):
     user.refresh_from_db()
     assert user.display_name == "Dr. Who" and user.orcid == "0000-0002-1825-0097"
     assert user.email_on_comment is False
+
+
+def test_anonymous_author_commenting_in_place_stays_anonymous(client):
+    author = UserFactory(username="secretauthor", display_name="Secret Person")
+    summary = make_summary(author=author, body="Anonymous take", is_anonymous=True)
+    login(client, author)
+
+    response = client.post(
+        reverse("summaries:comment-create", args=[summary.pk]), {"body": "My reply"}, HTTP_X_REQUESTED_WITH="fetch"
+    )
+
+    html = response.json()["html"]
+    assert "My reply" in html and "the summary's author" in html
+    assert "secretauthor" not in html and "Secret Person" not in html
+
+
+def test_a_comment_on_a_private_summary_cannot_be_reported_by_a_stranger(client):
+    author = UserFactory()
+    summary = make_summary(author=author, body="Private notes", is_private=True)
+    comment = services.comment_create(summary=summary, author=author, body="Note to self")
+    url = reverse("summaries:report")
+
+    login(client, UserFactory())
+    response = client.get(url, {"comment": comment.pk})
+    assert response.status_code == 404 and "Note to self" not in response.content.decode()
+    assert client.post(url, {"comment": comment.pk, "reason": "spam"}).status_code == 404
+    assert not Report.objects.exists()
+
+    login(client, author)
+    assert client.get(url, {"comment": comment.pk}).status_code == 200
+
+
+def test_comment_counts_leave_out_hidden_and_deleted_comments(client):
+    author = UserFactory(username="writer")
+    summary = make_summary(author=author, body="Counted")
+    services.comment_create(summary=summary, author=UserFactory(), body="Shown")
+    hidden = services.comment_create(summary=summary, author=UserFactory(), body="Hidden by a moderator")
+    Comment.objects.filter(pk=hidden.pk).update(is_hidden=True)
+    deleted = services.comment_create(summary=summary, author=UserFactory(), body="Deleted")
+    Comment.objects.filter(pk=deleted.pk).update(is_deleted=True)
+    banned = UserFactory()
+    services.comment_create(summary=summary, author=banned, body="By a banned user")
+    type(banned).objects.filter(pk=banned.pk).update(is_banned=True)
+
+    for page in (client.get("/"), client.get("/user", {"name": "writer"})):
+        html = page.content.decode()
+        assert ">1 comment<" in html, html
