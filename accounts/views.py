@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from summaries.models import Summary
+from summaries.models import Summary, public_summaries
 
 from .forms import ProfileForm
 from .models import User
@@ -41,7 +41,7 @@ def profile(request):
 
 def leaderboard(request):
     """/users: people with public summaries, by average score per summary (the original's 'sciscore')."""
-    public = Q(summaries__is_private=False, summaries__is_hidden=False, summaries__is_anonymous=False)
+    public = public_summaries("summaries__") & Q(summaries__is_anonymous=False)
     people = (
         User.objects.filter(is_banned=False)
         .annotate(

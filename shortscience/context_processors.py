@@ -3,4 +3,4 @@ from django.conf import settings
 
 def site(request):
     """Values every template may use."""
-    return {"SITE_NAME": "ShortScience", "SITE_URL": settings.SITE_URL}
+    return {"SITE_URL": settings.SITE_URL}

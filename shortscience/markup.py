@@ -1,7 +1,8 @@
 """The one place where user text becomes HTML: Markdown + LaTeX + citations, sanitised.
 
 `render_summary(source)` turns a summary's markdown into safe HTML, stored in a `*_html` field at save time;
-`extract_citations(source)` lists the bibtex keys it cites. The pipeline:
+`extract_citations(source)` lists the bibtex keys it cites; `render_summary_with_citations(source)` gives both
+from one parse (what a save uses). The pipeline:
 
 1. Python-Markdown with tables, fenced code, sane lists, ~~strike~~ and links for bare URLs. Raw HTML is not
    passed through: it is escaped and shows as text, as on the original site (marked with `sanitize: true`).
@@ -344,13 +345,19 @@ def _convert(source: str, cite_lookup) -> tuple[str, list[str]]:
     return html, keys
 
 
+def render_summary_with_citations(source: str) -> tuple[str, list[str]]:
+    """(safe HTML, cited bibtex keys) for a summary's source, from one parse: what a save stores."""
+    if not source or not source.strip():
+        return "", []
+    html, keys = _convert(source, _paper_titles)
+    _, cleaner = _tools()
+    return cleaner.clean(html), keys
+
+
 def render_summary(source: str) -> str:
     """Safe HTML for a summary's markdown + LaTeX source. Deterministic for a given database state."""
-    if not source or not source.strip():
-        return ""
-    html, _ = _convert(source, _paper_titles)
-    _, cleaner = _tools()
-    return cleaner.clean(html)
+    html, _ = render_summary_with_citations(source)
+    return html
 
 
 def extract_citations(source: str) -> list[str]:

@@ -1,7 +1,6 @@
 from django import forms
 
-from .models import Report
-from .services import MAX_SUMMARY_LENGTH
+from .models import MAX_COMMENT_LENGTH, MAX_REPORT_DETAILS, MAX_SUMMARY_LENGTH, Report
 
 
 class SummaryForm(forms.Form):
@@ -17,11 +16,16 @@ class SummaryForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label="Your comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), strip=True)
+    body = forms.CharField(
+        label="Your comment", max_length=MAX_COMMENT_LENGTH, widget=forms.Textarea(attrs={"rows": 3}), strip=True
+    )
 
 
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(choices=Report.Reason.choices, widget=forms.RadioSelect)
     details = forms.CharField(
-        label="Details (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label="Details (optional)",
+        required=False,
+        max_length=MAX_REPORT_DETAILS,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -14,16 +14,26 @@ from papers.models import Paper, PaperAuthor
 
 ANONYMOUS = "Anonymous"
 POPULAR_DAYS = 7
+# Length limits, in characters, checked by the forms and the services (the last two are also the columns').
+MAX_SUMMARY_LENGTH = 60_000
+MAX_COMMENT_LENGTH = 5000
+MAX_REPORT_DETAILS = 2000
 
 
 def new_share_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def public_summaries(prefix: str = "") -> Q:
+    """The summaries anyone may read: not private, not hidden by a moderator, author not banned. `prefix`
+    reaches them through a relation ("summaries__" from a user)."""
+    return Q(**{f"{prefix}is_private": False, f"{prefix}is_hidden": False, f"{prefix}author__is_banned": False})
+
+
 class SummaryQuerySet(models.QuerySet):
     def public(self):
-        """Summaries anyone may read: not private, not hidden by a moderator, author not banned."""
-        return self.filter(is_private=False, is_hidden=False, author__is_banned=False)
+        """Summaries anyone may read: see public_summaries()."""
+        return self.filter(public_summaries())
 
     def visible_to(self, user, share_token: str = ""):
         """Public summaries, plus the user's own, plus a private one whose share token was given."""
@@ -197,7 +207,7 @@ class Comment(models.Model):
 
     summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
-    body = models.TextField(max_length=5000)
+    body = models.TextField(max_length=MAX_COMMENT_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
     is_deleted = models.BooleanField(default=False)
     is_hidden = models.BooleanField("hidden by a moderator", default=False)
@@ -229,7 +239,7 @@ class Report(models.Model):
     comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports")
     reason = models.CharField(max_length=20, choices=Reason.choices)
-    details = models.TextField(blank=True, max_length=2000)
+    details = models.TextField(blank=True, max_length=MAX_REPORT_DETAILS)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(

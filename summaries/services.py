@@ -6,13 +6,22 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from shortscience.markup import extract_citations, render_summary
+from shortscience.markup import render_summary_with_citations
 
-from .models import Citation, Comment, Report, Revision, Summary, Vote
-
-MAX_SUMMARY_LENGTH = 60_000
+from .models import (
+    MAX_COMMENT_LENGTH,
+    MAX_REPORT_DETAILS,
+    MAX_SUMMARY_LENGTH,
+    Citation,
+    Comment,
+    Report,
+    Revision,
+    Summary,
+    Vote,
+)
 
 
 class StaleEdit(Exception):
@@ -20,18 +29,26 @@ class StaleEdit(Exception):
 
     def __init__(self, current: Summary | None):
         self.current = current
-        super().__init__(
-            "This summary was changed elsewhere after you opened the editor. Your text is below, unsaved: "
-            "compare it with the saved version and save again."
-        )
+        if current is None:  # the summary the editor was opened on is gone
+            message = (
+                "Your summary was deleted after you opened the editor. Your text is below, unsaved: "
+                "save it again to publish it as a new summary."
+            )
+        else:
+            message = (
+                "This summary was changed elsewhere after you opened the editor. Your text is below, unsaved: "
+                "compare it with the saved version and save again."
+            )
+        super().__init__(message)
 
 
 class NotAllowed(Exception):
     pass
 
 
-def _citations_replace(summary: Summary) -> None:
-    keys = [key for key in extract_citations(summary.body) if len(key) <= 255]
+def _citations_replace(summary: Summary, cited_keys: list[str]) -> None:
+    """Make the stored citations of `summary` the keys its body cites (as rendered alongside its HTML)."""
+    keys = [key for key in cited_keys if len(key) <= 255]
     summary.citations.exclude(cited_key__in=keys).delete()
     Citation.objects.bulk_create([Citation(summary=summary, cited_key=key) for key in keys], ignore_conflicts=True)
 
@@ -57,7 +74,7 @@ def summary_save(
         raise ValueError("A summary cannot be empty.")
     if len(body) > MAX_SUMMARY_LENGTH:
         raise ValueError(f"A summary can be at most {MAX_SUMMARY_LENGTH:,} characters long.")
-    body_html = render_summary(body)
+    body_html, cited_keys = render_summary_with_citations(body)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -88,20 +105,23 @@ def summary_save(
                 if not changed:
                     return summary
             Revision.objects.create(summary=summary, version=summary.version, body=body, created_at=now)
-            _citations_replace(summary)
+            _citations_replace(summary, cited_keys)
     except IntegrityError as exc:  # two first saves raced: the other one won
         raise StaleEdit(Summary.objects.filter(paper=paper, author=author).first()) from exc
     return summary
 
 
-def summary_rerender(*, summary: Summary) -> bool:
-    """Render the stored source again (after a renderer change). Returns True when the HTML changed."""
-    html = render_summary(summary.body)
+def summary_rerender(*, summary: Summary, dry_run: bool = False) -> bool:
+    """Render the stored source again (after a renderer change). Returns True when the HTML changed (or, with
+    `dry_run`, would change: then nothing is written)."""
+    html, cited_keys = render_summary_with_citations(summary.body)
     if html == summary.body_html:
         return False
+    if dry_run:
+        return True
     Summary.objects.filter(pk=summary.pk).update(body_html=html)
     with transaction.atomic():
-        _citations_replace(summary)
+        _citations_replace(summary, cited_keys)
     return True
 
 
@@ -140,8 +160,8 @@ def comment_create(*, summary: Summary, author, body: str) -> Comment:
     body = body.replace("\r\n", "\n").strip()
     if not body:
         raise ValueError("A comment cannot be empty.")
-    if len(body) > 5000:
-        raise ValueError("A comment can be at most 5,000 characters long.")
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise ValueError(f"A comment can be at most {MAX_COMMENT_LENGTH:,} characters long.")
     if author.is_banned:
         raise NotAllowed("Banned users cannot comment.")
     with transaction.atomic():
@@ -160,7 +180,7 @@ def _comment_notify(comment: Comment) -> None:
         "summary": summary,
         "paper": summary.paper,
         "url": settings.SITE_URL + summary.get_absolute_url() + f"#{summary.anchor}-comments",
-        "settings_url": settings.SITE_URL + "/settings",
+        "settings_url": settings.SITE_URL + reverse("accounts:settings"),
     }
     send_mail(
         subject=f"New comment on your summary of “{summary.paper.title[:80]}”",
@@ -181,5 +201,5 @@ def report_create(*, reporter, reason: str, details: str = "", summary=None, com
     if reason not in Report.Reason.values:
         raise ValueError("Choose a reason.")
     return Report.objects.create(
-        reporter=reporter, reason=reason, details=details.strip()[:2000], summary=summary, comment=comment
+        reporter=reporter, reason=reason, details=details.strip()[:MAX_REPORT_DETAILS], summary=summary, comment=comment
     )

@@ -20,7 +20,7 @@ from shortscience.markup import render_summary
 
 from . import services
 from .forms import CommentForm, ReportForm, SummaryForm
-from .models import Comment, PaperVisit, Revision, Summary, Vote
+from .models import MAX_SUMMARY_LENGTH, Comment, PaperVisit, Revision, Summary, Vote
 
 FEED_PAGE_SIZE = 10
 FEED_TABS = {"recent": "Most Recent", "best": "Highest Rated", "popular": "Popular"}
@@ -170,7 +170,7 @@ def summary_save(request, paper_id):
 def summary_preview(request):
     """The editor's live preview: the same server-side renderer as at save."""
     body = request.POST.get("body", "")
-    if len(body) > services.MAX_SUMMARY_LENGTH:
+    if len(body) > MAX_SUMMARY_LENGTH:
         return HttpResponseBadRequest("Too long to preview.")
     return HttpResponse(render_summary(body), content_type="text/html; charset=utf-8")
 
@@ -272,7 +272,8 @@ def comment_create(request, summary_id):
     if error:
         messages.error(request, f"Your comment was not posted: {error}")
         draft = (summary.pk, request.POST.get("body", ""))
-        return paper_page(request, summary.paper, status=400, comment_draft=draft)
+        paper = Paper.objects.for_detail().get(pk=summary.paper_id)  # with its authors, as the paper page has it
+        return paper_page(request, paper, status=400, comment_draft=draft)
     return redirect(summary.get_absolute_url() + f"#{summary.anchor}-comments")
 
 

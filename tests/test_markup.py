@@ -84,6 +84,20 @@ def test_extract_citations_case(case):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_render_summary_with_citations_is_render_summary_and_extract_citations_from_one_parse(case, monkeypatch):
+    for paper in case.get("papers", []):
+        Paper(bibtex_key=paper["bibtex_key"], title=paper["title"]).save()
+    expected = (render_summary(case["source"]), extract_citations(case["source"]))
+    calls = []
+    convert = markup._convert
+    monkeypatch.setattr(markup, "_convert", lambda *args: calls.append(args) or convert(*args))
+
+    assert markup.render_summary_with_citations(case["source"]) == expected
+    assert len(calls) <= 1
+
+
+@pytest.mark.django_db
 def test_render_summary_looks_up_all_cited_papers_in_one_query(django_assert_num_queries):
     Paper(bibtex_key="conf/nips/A15", title="Paper A").save()
     source = r"\cite{conf/nips/A15}, \cite{conf/nips/B15}, \cite{conf/icml/C16} and \cite{conf/nips/A15} again."

@@ -1,8 +1,10 @@
 import threading
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connection
+from django.urls import reverse
 
 from summaries import services
 from summaries.models import Citation, Comment, Revision, Summary, Vote
@@ -40,6 +42,48 @@ def test_summary_save_second_new_summary_is_stale():
     with pytest.raises(services.StaleEdit):
         services.summary_save(paper=summary.paper, author=summary.author, body="again", base_version=None)
     assert Summary.objects.filter(author=summary.author).count() == 1
+
+
+def test_summary_save_of_a_summary_deleted_meanwhile_is_stale_with_nothing_to_compare():
+    summary = make_summary(body="mine")
+    services.summary_delete(summary=summary, user=summary.author)
+    with pytest.raises(services.StaleEdit) as exc:
+        services.summary_save(paper=summary.paper, author=summary.author, body="edited", base_version=1)
+    assert exc.value.current is None
+    assert "deleted" in str(exc.value)
+    assert not Summary.objects.filter(author=summary.author).exists()
+
+
+def test_summary_save_parses_the_markdown_once(monkeypatch):
+    from shortscience import markup
+
+    make_paper(bibtex_key="conf/nips/RenHGS15", title="Faster R-CNN")
+    calls = []
+    convert = markup._convert
+    monkeypatch.setattr(markup, "_convert", lambda *args: calls.append(args) or convert(*args))
+    summary = make_summary(body=r"Builds on \cite{conf/nips/RenHGS15}.")
+    assert len(calls) == 1
+    assert "Faster R-CNN</a>" in summary.body_html
+    assert list(summary.citations.values_list("cited_key", flat=True)) == ["conf/nips/RenHGS15"]
+
+
+def test_summary_rerender_dry_run_reports_the_change_and_writes_nothing():
+    summary = make_summary(body=r"See \cite{conf/nips/Later15}.")
+    make_paper(bibtex_key="conf/nips/Later15", title="A Paper Imported Later")
+    Summary.objects.filter(pk=summary.pk).update(body_html="<p>stale</p>")
+    Citation.objects.filter(summary=summary).delete()
+    summary.refresh_from_db()
+
+    assert services.summary_rerender(summary=summary, dry_run=True) is True
+    assert Summary.objects.get(pk=summary.pk).body_html == "<p>stale</p>"
+    assert not Citation.objects.filter(summary=summary).exists()
+
+    assert services.summary_rerender(summary=summary) is True
+    summary.refresh_from_db()
+    assert "A Paper Imported Later</a>" in summary.body_html
+    assert list(summary.citations.values_list("cited_key", flat=True)) == ["conf/nips/Later15"]
+    assert services.summary_rerender(summary=summary, dry_run=True) is False
+    assert services.summary_rerender(summary=summary) is False
 
 
 def test_summary_save_rejects_empty_text():
@@ -124,6 +168,7 @@ def test_comment_create_mails_the_author_when_opted_in():
     assert mail.outbox[0].to == [summary.author.email]
     assert "Curious Reader commented" in mail.outbox[0].body
     assert "What about <b>ablation</b>?" in mail.outbox[0].body
+    assert f"your settings: {settings.SITE_URL}{reverse('accounts:settings')}\n" in mail.outbox[0].body
 
 
 def test_comment_create_no_mail_when_opted_out_or_own_comment():

@@ -482,3 +482,103 @@ def test_comment_counts_leave_out_hidden_and_deleted_comments(client):
     for page in (client.get("/"), client.get("/user", {"name": "writer"})):
         html = page.content.decode()
         assert ">1 comment<" in html, html
+
+
+# --- Moderation and sharing ----------------------------------------------------------------------------------
+
+
+def test_a_banned_users_summaries_are_hidden_everywhere(client):
+    paper = make_paper()
+    banned = UserFactory(username="banneduser", display_name="Banned Person")
+    summary = make_summary(paper=paper, author=banned, body="Spam from a banned account")
+    make_summary(paper=paper, author=UserFactory(username="gooduser"), body="A good summary")
+    type(banned).objects.filter(pk=banned.pk).update(is_banned=True)
+
+    home = client.get("/").content.decode()
+    assert "Spam from a banned account" not in home and "A good summary" in home
+    assert '<strong class="public-count">1</strong>' in home
+    paper_html = client.get(paper.get_absolute_url()).content.decode()
+    assert "Spam from a banned account" not in paper_html and "A good summary" in paper_html
+    assert client.get("/user", {"name": "banneduser"}).status_code == 404
+    assert "banneduser" not in client.get("/users").content.decode()
+    assert client.get(summary.get_absolute_url()).status_code == 404
+    assert client.get(summary.get_share_url()).status_code == 404
+
+
+def test_a_summary_hidden_by_a_moderator_is_hidden_everywhere_but_its_share_link_too(client):
+    summary = make_summary(author=UserFactory(username="hiddenwriter"), body="Hidden by a moderator")
+    Summary.objects.filter(pk=summary.pk).update(is_hidden=True)
+    for url in ("/", summary.paper.get_absolute_url(), "/user?name=hiddenwriter"):
+        assert "Hidden by a moderator" not in client.get(url).content.decode()
+    assert "hiddenwriter" not in client.get("/users").content.decode()  # a hidden summary earns no rank
+    assert client.get(summary.get_share_url()).status_code == 404
+
+
+def test_a_comment_hidden_by_a_moderator_is_not_shown_on_the_paper_page(client):
+    summary = make_summary()
+    services.comment_create(summary=summary, author=UserFactory(), body="A fine comment")
+    hidden = services.comment_create(summary=summary, author=UserFactory(), body="An abusive comment")
+    Comment.objects.filter(pk=hidden.pk).update(is_hidden=True)
+    for url in (summary.paper.get_absolute_url(), summary.get_absolute_url()):
+        html = client.get(url).content.decode()
+        assert "A fine comment" in html and "An abusive comment" not in html
+        assert "Comments (1)" in html
+
+
+def test_the_share_link_lets_a_stranger_vote_and_comment_on_a_private_summary(client):
+    summary = make_summary(body="Private notes", is_private=True)
+    login(client, UserFactory())
+    html = client.get(summary.get_share_url()).content.decode()
+    assert f'name="code" value="{summary.share_token}"' in html  # the vote and comment forms carry the code
+    vote_url = reverse("summaries:vote", args=[summary.pk])
+    comment_url = reverse("summaries:comment-create", args=[summary.pk])
+
+    assert client.post(vote_url, {"value": "1"}).status_code == 404
+    assert client.post(vote_url, {"value": "1", "code": "wrong"}).status_code == 404
+    assert client.post(comment_url, {"body": "Without the code"}).status_code == 404
+    assert not Vote.objects.exists() and not Comment.objects.exists()
+
+    response = client.post(vote_url, {"value": "1", "code": summary.share_token}, HTTP_X_REQUESTED_WITH="fetch")
+    assert response.json() == {"score": 1, "value": 1}
+    response = client.post(comment_url, {"body": "With the code", "code": summary.share_token})
+    assert response.status_code == 302
+    assert Comment.objects.get().body == "With the code"
+    assert "With the code" in client.get(summary.get_share_url()).content.decode()
+
+
+def test_saving_a_summary_deleted_meanwhile_keeps_the_text_and_explains(client):
+    summary = make_summary(body="Soon deleted")
+    paper, author = summary.paper, summary.author
+    login(client, author)
+    services.summary_delete(summary=summary, user=author)  # in another tab
+
+    response = client.post(save_url(paper), {"body": "My edited text", "base_version": "1"})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "was deleted" in html
+    assert "My edited text</textarea>" in html
+    assert 'name="base_version" value="0"' in html  # saving again creates it anew
+    assert not Summary.objects.filter(author=author).exists()
+
+    response = client.post(save_url(paper), {"body": "My edited text", "base_version": "0"})
+    assert response.status_code == 302
+    assert Summary.objects.get(author=author).body == "My edited text"
+
+
+def test_a_refused_comment_shows_the_paper_page_with_its_authors_fetched_once(client, django_assert_num_queries):
+    paper = make_paper(authors=[f"Author {i}" for i in range(8)])
+    summary = make_summary(paper=paper)
+    login(client, UserFactory())
+    # session, user, summary, paper, authors, summaries, their comments, votes, citing summaries.
+    with django_assert_num_queries(9) as queries:
+        response = client.post(reverse("summaries:comment-create", args=[summary.pk]), {"body": " "})
+    assert response.status_code == 400
+    assert "Author 7" in response.content.decode()
+    assert sum('FROM "papers_paperauthor"' in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_the_comment_box_takes_the_comment_length_limit_from_the_form(client):
+    summary = make_summary()
+    login(client, UserFactory())
+    html = client.get(summary.paper.get_absolute_url()).content.decode()
+    assert f'maxlength="{services.MAX_COMMENT_LENGTH}"' in html

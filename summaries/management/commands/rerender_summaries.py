@@ -12,16 +12,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Count the summaries whose HTML would change.")
 
     def handle(self, *args, dry_run=False, **options):
-        from shortscience.markup import render_summary
-
         total = Summary.objects.count()
         progress = Progress(self.stdout if options["verbosity"] else None, total=total, label="summaries")
         changed = 0
-        for summary in Summary.objects.select_related("paper").order_by("pk").iterator(chunk_size=500):
-            if dry_run:
-                changed += render_summary(summary.body) != summary.body_html
-            else:
-                changed += summary_rerender(summary=summary)
+        for summary in Summary.objects.order_by("pk").iterator(chunk_size=500):
+            changed += summary_rerender(summary=summary, dry_run=dry_run)
             progress.step()
         progress.write()
         verb = "would change" if dry_run else "changed"
