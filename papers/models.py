@@ -101,7 +101,8 @@ class Venue(models.Model):
     def __str__(self):
         return self.name or self.key
 
-    def get_absolute_url(self, year: int | None = None):
+    def get_absolute_url(self, year: int | str | None = None):
+        """/venue?key=conf/nips; with `year` (a year, or "unknown" for the papers without one) that year's tab."""
         params = {"key": self.key}
         if year:
             params["year"] = year
@@ -109,7 +110,7 @@ class Venue(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.name or self.key
+        return str(self)
 
 
 class Author(models.Model):
@@ -276,6 +277,11 @@ class Paper(models.Model):
         if self.venue and self.venue.name:
             return self.venue.name
         return self.venue_name or (self.venue.key if self.venue else "")
+
+    @property
+    def venue_url(self) -> str:
+        """The venue's page, at this paper's year."""
+        return self.venue.get_absolute_url(self.year) if self.venue else ""
 
     @property
     def arxiv_url(self) -> str:

@@ -2,10 +2,11 @@
 
 import datetime
 import hashlib
+import itertools
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -142,12 +143,19 @@ def _duplicate_edges(paper_ids) -> list[tuple[int, int]]:
     return edges
 
 
+WORKS_BATCH = 1000  # new works inserted, and papers given their work, this many per query
+
+
 @transaction.atomic
 def works_link(*, paper_ids: Iterable[int] | None = None) -> int:
     """Give papers that are one work the same Work, merging works that turn out to be one.
 
     Called by paper_upsert for each imported paper and by `manage.py link_works` for the whole catalogue.
-    Returns the number of papers whose work changed.
+    Returns the number of papers whose work changed (a paper moved twice counts twice).
+
+    Groups are handled one after another, but their papers' works are read in one query, new works are
+    inserted together and papers are given their work WORKS_BATCH at a time: queries do not grow with the
+    number of groups, except two for each group in which two works meet (rare) and which are merged then.
     """
     if paper_ids is not None:
         paper_ids = list(paper_ids)
@@ -164,18 +172,52 @@ def works_link(*, paper_ids: Iterable[int] | None = None) -> int:
 
     for a, b in _duplicate_edges(paper_ids):
         parent[find(a)] = find(b)
-    components = defaultdict(set)
-    for pk in list(parent):
-        components[find(pk)].add(pk)
+    if not parent:
+        return 0
+    work_of = dict(Paper.objects.filter(pk__in=list(parent)).values_list("pk", "work_id"))
+    components = defaultdict(list)
+    for pk in parent:
+        if pk in work_of:  # a paper deleted meanwhile is left out, as the queries by pk below would
+            components[find(pk)].append(pk)
+    papers_of = defaultdict(set)  # work -> the papers above in it, to follow works merged below
+    for pk, work_id in work_of.items():
+        if work_id is not None:
+            papers_of[work_id].add(pk)
+
+    # Papers only ever move from no work to one, or from one work to another: a group without a work now has none
+    # when its turn comes, and gets one of these, in turn.
+    without_work = sum(all(work_of[pk] is None for pk in members) for members in components.values())
+    new_works = iter(Work.objects.bulk_create([Work() for _ in range(without_work)], batch_size=WORKS_BATCH))
+    pending = {}  # pk -> work, not written yet
+
+    def write_pending():
+        papers = [Paper(pk=pk, work_id=work_id) for pk, work_id in pending.items()]
+        Paper.objects.bulk_update(papers, ["work"], batch_size=WORKS_BATCH)
+        pending.clear()
+
+    def move(pk, work_id):
+        if work_of[pk] is not None:
+            papers_of[work_of[pk]].discard(pk)
+        papers_of[work_id].add(pk)
+        work_of[pk] = work_id
+
     changed = 0
     for members in components.values():
-        current = dict(Paper.objects.filter(pk__in=members).values_list("pk", "work_id"))
-        works = sorted({w for w in current.values() if w is not None})
-        work_id = works[0] if works else Work.objects.create().pk
+        works = sorted({work_of[pk] for pk in members} - {None})
+        work_id = works[0] if works else next(new_works).pk
         if len(works) > 1:  # two works met through this group: fold the others into the first
+            write_pending()  # so that the fold below finds every paper of those works where it now belongs
             changed += Paper.objects.filter(work_id__in=works[1:]).update(work_id=work_id)
             Work.objects.filter(pk__in=works[1:]).delete()
-        changed += Paper.objects.filter(pk__in=members).exclude(work_id=work_id).update(work_id=work_id)
+            for folded in works[1:]:
+                for pk in list(papers_of.pop(folded, ())):
+                    move(pk, work_id)
+        for pk in members:
+            if work_of[pk] != work_id:
+                move(pk, work_id)
+                pending[pk] = work_id
+                changed += 1
+    write_pending()
     return changed
 
 
@@ -211,6 +253,19 @@ class Progress:
         self.stream.write(line + "\n")
 
 
+DRY_RUN_CHUNK = 1000  # records a dry run looks up in one query
+
+
+def _dry_run_outcomes(records: Iterable[PaperRecord]) -> Iterator[tuple[PaperRecord, str]]:
+    """(record, "created" | "unchanged") for each record, by whether its key is stored: one query a chunk."""
+    records = iter(records)
+    while chunk := list(itertools.islice(records, DRY_RUN_CHUNK)):
+        keys = {record.bibtex_key for record in chunk}
+        stored = set(Paper.objects.filter(bibtex_key__in=keys).values_list("bibtex_key", flat=True))
+        for record in chunk:
+            yield record, "unchanged" if record.bibtex_key in stored else "created"
+
+
 def papers_import(
     *,
     records: Iterable[PaperRecord],
@@ -219,12 +274,13 @@ def papers_import(
     dry_run: bool = False,
     on_problem: Callable[[ImportProblem], None] | None = None,
 ) -> ImportResult:
-    """Upsert each record in its own transaction, so one bad record never takes the others with it."""
+    """Upsert each record in its own transaction, so one bad record never takes the others with it.
+
+    A dry run writes nothing: a record whose key is not stored yet counts as created, the others as unchanged."""
     result = ImportResult(skipped=list(problems))
-    for record in records:
-        if dry_run:
-            result.add("created" if not Paper.objects.filter(bibtex_key=record.bibtex_key).exists() else "unchanged")
-        else:
+    outcomes = _dry_run_outcomes(records) if dry_run else ((record, None) for record in records)
+    for record, outcome in outcomes:
+        if outcome is None:
             try:
                 _, outcome = paper_upsert(record=record)
             except Exception as exc:  # a record the database refuses is reported by key, the rest go on
@@ -233,7 +289,7 @@ def papers_import(
                 if on_problem:
                     on_problem(problem)
                 continue
-            result.add(outcome)
+        result.add(outcome)
         if progress:
             progress.step()
     if progress:

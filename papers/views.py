@@ -57,6 +57,8 @@ def venue(request):
         .annotate(count=Count("id"))
         .order_by(F("year").desc(nulls_last=True))
     )
+    for y in years:
+        y["url"] = venue.get_absolute_url(y["year"] or "unknown")
     year_param = request.GET.get("year", "")
     if year_param.isdigit():
         year = int(year_param)
@@ -97,8 +99,7 @@ def _import_on_demand(request, identifier, *, focus=""):
         if focus:
             url += "&" + urlencode({"a": focus})
         return redirect(url)
-    if result.failure not in IMPORT_FAILURE_STATUS:
-        return None
+    # Every failure is in IMPORT_FAILURE_STATUS: NOT_IMPORTABLE, the one that is not, was screened out above.
     context = {
         "identifier": identifier,
         "result": result,

@@ -10,13 +10,12 @@ register = template.Library()
 
 @register.filter
 def ago(value):
-    """'10 years ago' / 'today' for a date or datetime."""
+    """'10 years ago' for a date or datetime; 'today' for a date from today on, 'just now' for the last minute."""
     if not value:
         return ""
     now = timezone.now()
-    if not hasattr(value, "hour"):
+    if not hasattr(value, "hour"):  # a date
         now = now.date()
-    if not hasattr(value, "hour"):
         return "today" if value >= now else timesince(value, now, depth=1) + " ago"
     if (now - value).total_seconds() < 60:
         return "just now"

@@ -133,6 +133,19 @@ def test_harvest_next_run_starts_where_the_last_ended(replay):
     assert "1 withdrawn" in out
 
 
+def test_harvest_record_listed_again_after_its_deletion_is_no_longer_withdrawn(replay):
+    replay((200, "page2_last.xml", {}))
+    harvest("--from", "2018-01-20", "--until", "2018-01-26")
+    replay((200, "page_deleted.xml", {}))
+    harvest()
+    assert Paper.objects.get(arxiv_id="1601.03238").withdrawn
+    replay((200, "page2_last.xml", {}))  # listed again, unchanged
+    out, err, status = harvest("--from", "2018-01-27")
+    assert status == 0, err
+    assert not Paper.objects.get(arxiv_id="1601.03238").withdrawn
+    assert Paper.objects.count() == 2
+
+
 def test_harvest_reports_oai_error_by_code(replay):
     replay((200, "error_badArgument.xml", {}))
     out, err, status = harvest("--from", "2018-01-25")

@@ -6,7 +6,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from papers import services
+from papers.importers.records import PaperRecord
 from papers.models import Author, Paper, PaperAlias, PaperAuthor
+from tests.factories import make_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +159,27 @@ def test_import_bibtex_dry_run_writes_nothing(fixture_path):
     assert "118 imported" in out
     assert "dry run" in out
     assert _counts() == (0, 0, 0, 0)
+
+
+def test_import_bibtex_dry_run_looks_up_all_keys_in_one_query(fixture_path, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        out, _, error = _import(fixture_path, "dblp_standard_export_118entries.bib", dry_run=True)
+    assert error is None and "118 imported, 0 updated, 0 unchanged" in out
+    _import(fixture_path, "dblp_standard_export_118entries.bib")
+    with django_assert_num_queries(1):
+        out, _, error = _import(fixture_path, "dblp_standard_export_118entries.bib", dry_run=True)
+    assert error is None and "0 imported, 0 updated, 118 unchanged" in out
+
+
+def test_dry_run_counts_each_record_across_chunks(monkeypatch, django_assert_num_queries):
+    make_paper(bibtex_key="conf/x/Stored")
+    monkeypatch.setattr(services, "DRY_RUN_CHUNK", 2)
+    keys = ["conf/x/Stored", "conf/x/New", "conf/x/New", "conf/x/Other", "conf/x/Stored"]
+    with django_assert_num_queries(3):  # one a chunk of two
+        result = services.papers_import(
+            records=[PaperRecord(bibtex_key=k, title=k, source="dblp") for k in keys], dry_run=True
+        )
+    assert (result.created, result.updated, result.unchanged) == (3, 0, 2)
 
 
 def test_import_bibtex_reads_several_files(fixture_path):

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.urls import reverse
 
-from papers import services
+from papers import services, views
 from papers.models import Author, Paper
 from shortscience.http import HttpClient, Response
 from tests.factories import make_paper
@@ -324,3 +324,9 @@ def test_on_demand_client_is_shared_polite_and_quick(settings):
     assert client.min_interval >= 3.0
     assert (client.timeout, client.retries) == (services.ON_DEMAND_TIMEOUT, 1)
     assert services.on_demand_client("crossref").user_agent == settings.HTTP_USER_AGENT
+
+
+def test_every_failure_but_not_importable_has_an_answer():
+    # The view answers every failure from this table; NOT_IMPORTABLE never reaches it (on_demand_target screens it).
+    kinds = {services.NOT_FOUND, services.UNREACHABLE, services.TIMEOUT, services.SOURCE_ERROR, services.NOT_STORED}
+    assert set(views.IMPORT_FAILURE_STATUS) == kinds and services.NOT_IMPORTABLE not in kinds

@@ -1,4 +1,5 @@
 import datetime
+import json
 
 import pytest
 from django.urls import reverse
@@ -55,6 +56,56 @@ def test_paper_page_escapes_imported_text(client):
     assert "<img src=x" not in html
     assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt; Attention" in html
     assert "<i>kw</i>" not in html
+
+
+def test_paper_page_json_ld_cannot_close_its_script_element(client):
+    title = "</script><script>alert(1)</script> Fish & Chips <!--"
+    paper = make_paper(title=title, authors=["A </script> B"])
+    html = client.get(paper.get_absolute_url()).content.decode()
+    start = html.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
+    content = html[start : html.index("</script>", start)]
+    assert "<" not in content and ">" not in content and "&" not in content
+    assert "\\u003C/script\\u003E" in content and "Fish \\u0026 Chips \\u003C!--" in content
+    data = json.loads(content)
+    assert data["name"] == title and data["author"] == [{"@type": "Person", "name": "A </script> B"}]
+    assert "<script>alert(1)" not in html
+
+
+def test_paper_links_drop_repeated_arxiv_doi_and_dblp_urls(client):
+    paper = make_paper(
+        arxiv_id="1512.03385",
+        doi="10.1109/cvpr.2016.90",
+        urls=[
+            "https://arxiv.org/abs/1512.03385",
+            "http://www.arxiv.org/pdf/1512.03385v2",
+            "https://doi.org/10.1109/cvpr.2016.90",
+            "http://dx.doi.org/10.1109/CVPR.2016.90",
+            "https://dblp.org/rec/conf/cvpr/HeZRS16",
+            "https://dblp.uni-trier.de/db/conf/cvpr/cvpr2016.html",
+            "https://www.example.org/resnet.pdf",
+            "https://www.example.org/resnet.pdf",
+            "ftp://example.org/resnet.ps",
+            "https://openreview.net/forum?id=abc",
+        ],
+    )
+    assert paper.links == [
+        ("arXiv", "https://arxiv.org/abs/1512.03385"),
+        ("DOI", "https://doi.org/10.1109/cvpr.2016.90"),
+        ("example.org", "https://www.example.org/resnet.pdf"),
+        ("openreview.net", "https://openreview.net/forum?id=abc"),
+        ("Google Scholar", paper.scholar_url),
+    ]
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert 'href="https://openreview.net/forum?id=abc"' in html and "dblp.org" not in html
+
+
+def test_paper_title_links_to_its_venue_at_its_year(client):
+    dated = make_paper(bibtex_key="conf/nips/Dated15", year=2015)
+    undated = make_paper(bibtex_key="conf/nips/Undated", year=None)
+    html = client.get(dated.get_absolute_url()).content.decode()
+    assert '<a href="/venue?key=conf/nips&amp;year=2015"><em>NIPS</em></a> – <em>2015</em>' in html
+    html = client.get(undated.get_absolute_url()).content.decode()
+    assert '<a href="/venue?key=conf/nips"><em>NIPS</em></a> via' in html
 
 
 def test_paper_page_unknown_key_is_a_friendly_404(client):
@@ -150,6 +201,21 @@ def test_venue_page_defaults_to_newest_year(client):
     make_paper(bibtex_key="conf/nips/New", year=2017, title="New paper")
     html = client.get("/venue", {"key": "conf/nips"}).content.decode()
     assert "New paper" in html and "Old paper" not in html
+
+
+def test_venue_page_unknown_year_tab_lists_papers_without_a_year(client):
+    make_paper(bibtex_key="conf/nips/Dated", year=2015, title="Dated paper")
+    make_paper(bibtex_key="conf/nips/U1", year=None, title="Undated one")
+    make_paper(bibtex_key="conf/nips/U2", year=None, title="Undated two")
+    html = client.get("/venue", {"key": "conf/nips"}).content.decode()
+    assert "Dated paper" in html and "Undated one" not in html  # the newest year comes first, unknown last
+    assert html.index("2015 <span") < html.index("Unknown year <span")
+    html = client.get("/venue", {"key": "conf/nips", "year": "unknown"}).content.decode()
+    assert "Undated one" in html and "Undated two" in html and "Dated paper" not in html
+    assert '<a href="/venue?key=conf/nips&amp;year=unknown" aria-current="page">' in html
+    assert 'Unknown year <span class="badge">2</span>' in html
+    assert '<a href="/venue?key=conf/nips&amp;year=2015">' in html
+    assert "<title>NIPS · ShortScience</title>" in html
 
 
 def test_venue_page_unknown_venue_is_404(client):

@@ -85,3 +85,19 @@ def test_paper_page_shows_summaries_of_every_version(client, django_assert_num_q
     assert "Also published as:" in html and f'href="{arxiv.get_absolute_url()}"' in html
     html = client.get(arxiv.get_absolute_url()).content.decode()
     assert "Written on the conference paper" in html and "CVPR 2016" in html
+
+
+@pytest.mark.parametrize("groups", [2, 12])
+def test_link_works_queries_do_not_grow_with_the_number_of_groups(groups, django_assert_num_queries):
+    for g in range(groups):
+        for key in (f"journals/corr/1512.{g:05d}", f"conf/cvpr/Paper{g}"):
+            make_paper(bibtex_key=key, title=f"{key} has its own title", arxiv_id=f"1512.{g:05d}")
+    Paper.objects.update(work=None)
+    Work.objects.all().delete()
+    # savepoint; papers sharing an arXiv id, a DOI, a title; their works; new works; papers given them; release.
+    with django_assert_num_queries(8):
+        assert works_link() == 2 * groups
+    works = dict(Paper.objects.values_list("bibtex_key", "work_id"))
+    for g in range(groups):
+        assert works[f"journals/corr/1512.{g:05d}"] == works[f"conf/cvpr/Paper{g}"] is not None
+    assert len(set(works.values())) == Work.objects.count() == groups

@@ -1,0 +1,32 @@
+"""The template filters of papers_tags."""
+
+import datetime
+
+from django.utils import timezone
+
+from papers.templatetags.papers_tags import ago, jsonld
+
+
+def test_ago_for_dates_says_today_for_today_and_later():
+    today = timezone.now().date()
+    assert ago(today) == "today"
+    assert ago(today + datetime.timedelta(days=3)) == "today"
+    assert ago(today - datetime.timedelta(days=2)) == "2\xa0days ago"
+    assert ago(today.replace(year=today.year - 10)) == "10\xa0years ago"
+
+
+def test_ago_for_datetimes_says_just_now_for_the_last_minute():
+    now = timezone.now()
+    assert ago(now - datetime.timedelta(seconds=30)) == "just now"
+    assert ago(now + datetime.timedelta(seconds=5)) == "just now"
+    assert ago(now - datetime.timedelta(minutes=5)) == "5\xa0minutes ago"
+    assert ago(now - datetime.timedelta(hours=2)) == "2\xa0hours ago"  # earlier today is not "today"
+
+
+def test_ago_of_nothing_is_empty():
+    assert ago(None) == ""
+    assert ago("") == ""
+
+
+def test_jsonld_escapes_what_could_end_the_script_element():
+    assert str(jsonld({"name": "</script>&<!--é"})) == '{"name": "\\u003C/script\\u003E\\u0026\\u003C!--é"}'
