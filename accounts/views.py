@@ -5,6 +5,7 @@ from django.db.models import Avg, Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from summaries.models import Summary, public_summaries
 
@@ -35,7 +36,8 @@ def profile(request):
         .aggregate(count=Count("pk"), total=Sum("score"), average=Avg("score"))
     )
     page = Paginator(summaries, PROFILE_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"person": person, "page": page, "stats": stats, "is_self": is_self}
+    page_query = urlencode({"name": person.username})
+    context = {"person": person, "page": page, "stats": stats, "is_self": is_self, "page_query": page_query}
     return render(request, "accounts/user_detail.html", context)
 
 

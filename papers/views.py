@@ -67,7 +67,8 @@ def venue(request):
     else:
         year = years[0]["year"]
     page = Paginator(Paper.objects.for_venue_year(venue, year), VENUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"venue": venue, "years": years, "year": year, "page": page}
+    page_query = urlencode({"key": venue.key, "year": "unknown" if year is None else year})
+    context = {"venue": venue, "years": years, "year": year, "page": page, "page_query": page_query}
     return render(request, "papers/venue_detail.html", context)
 
 

@@ -42,6 +42,7 @@ def home(request):
         "page": page,
         "tab": tab,
         "tabs": FEED_TABS,
+        "page_query": urlencode({"tab": tab}),
         "public_count": page.paginator.count,
         "my_votes": _votes_of(request.user, page.object_list),
     }

@@ -1,5 +1,6 @@
 import datetime
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -216,6 +217,19 @@ def test_venue_page_unknown_year_tab_lists_papers_without_a_year(client):
     assert 'Unknown year <span class="badge">2</span>' in html
     assert '<a href="/venue?key=conf/nips&amp;year=2015">' in html
     assert "<title>NIPS · ShortScience</title>" in html
+
+
+def test_venue_page_links_keep_the_year_tab_including_unknown(client, monkeypatch):
+    monkeypatch.setattr("papers.views.VENUE_PAGE_SIZE", 1)
+    make_paper(bibtex_key="conf/nips/Dated", year=2015, title="Dated paper")
+    make_paper(bibtex_key="conf/nips/U1", year=None, title="Undated one")
+    make_paper(bibtex_key="conf/nips/U2", year=None, title="Undated two")
+
+    html = client.get("/venue", {"key": "conf/nips", "year": "unknown"}).content.decode()
+    next_link = re.search(r'<a rel="next" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert next_link == "?key=conf%2Fnips&year=unknown&page=2"
+    html = client.get("/venue" + next_link).content.decode()
+    assert "Undated" in html and "Dated paper" not in html
 
 
 def test_venue_page_unknown_venue_is_404(client):
