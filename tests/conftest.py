@@ -1,15 +1,14 @@
 """Test settings and shared fixtures. Tests run on Postgres (DATABASE_URL, default the local server)."""
 
 import os
-from pathlib import Path
 
 import pytest
+
+from tests.http_replay import FIXTURES
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by browser tests are still
 # synchronous, so Django's async-safety guard is lifted for the test process only.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 TEST_SETTINGS = {

@@ -1,9 +1,7 @@
 import datetime
 import json
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
 
 from papers.importers.crossref import (
     crossref_client,
@@ -14,6 +12,8 @@ from papers.importers.crossref import (
 )
 from papers.models import Paper
 from shortscience.http import HttpClient, Response
+from tests.commands import run_command
+from tests.http_replay import replay_client
 
 CVPR = "crossref/works_10.1109_cvpr.2016.90.json"
 CARBERRY = "crossref/works_10.5555_12345678.json"
@@ -31,20 +31,17 @@ def parse(fixture_bytes):
     return lambda name: parse_crossref_work(fixture_bytes(name), ref=name)
 
 
+def _not_recorded(url):
+    assert url.startswith("https://api.crossref.org/works/")
+    return 404, NOT_FOUND
+
+
 @pytest.fixture
-def crossref(fixture_bytes):
+def crossref():
     """A client replaying recorded Crossref answers (404 for any other DOI); `requested` lists the URLs asked."""
-    requested = []
-
-    def transport(request):
-        requested.append(request.url)
-        assert request.url.startswith("https://api.crossref.org/works/")
-        status, name = RECORDED.get(request.url, (404, NOT_FOUND))
-        return Response(status, {"content-type": "application/json"}, fixture_bytes(name), request.url)
-
-    client = HttpClient(transport=transport, min_interval=1.0, sleep=lambda seconds: None)
-    client.requested = requested
-    return client
+    return replay_client(
+        RECORDED, default=_not_recorded, headers={"content-type": "application/json"}, min_interval=1.0
+    )
 
 
 def work(**message):
@@ -210,38 +207,18 @@ def test_crossref_client_is_polite(settings):
 
 
 @pytest.fixture
-def command_sources(monkeypatch, crossref, fixture_bytes):
+def command_sources(monkeypatch, crossref):
     """The command's Crossref client replays recorded answers; its arXiv client serves 2104.12255."""
-    arxiv_requested = []
-
-    def arxiv_transport(request):
-        arxiv_requested.append(request.url)
-        return Response(200, {}, fixture_bytes("arxiv_api/id_2104.12255v1.xml"), request.url)
-
+    arxiv = replay_client(default=(200, "arxiv_api/id_2104.12255v1.xml"))
     monkeypatch.setattr("papers.management.commands.import_doi.crossref_client", lambda: crossref)
-    monkeypatch.setattr(
-        "papers.management.commands.import_doi.arxiv_client",
-        lambda: HttpClient(transport=arxiv_transport, sleep=lambda seconds: None),
-    )
-    crossref.arxiv_requested = arxiv_requested
+    monkeypatch.setattr("papers.management.commands.import_doi.arxiv_client", lambda: arxiv)
+    crossref.arxiv_requested = arxiv.requested
     return crossref
-
-
-def run(*args):
-    """Run the command; returns (stdout, stderr, exit status)."""
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("import_doi", *args, stdout=out, stderr=err)
-        status = 0
-    except CommandError as exc:
-        err.write(str(exc))
-        status = exc.returncode
-    return out.getvalue(), err.getvalue(), status
 
 
 @pytest.mark.django_db
 def test_import_doi_imports_every_doi_form(command_sources):
-    out, err, status = run("https://doi.org/10.1109/CVPR.2016.90", "doi:10.5555/12345678")
+    out, err, status = run_command("import_doi", "https://doi.org/10.1109/CVPR.2016.90", "doi:10.5555/12345678")
 
     assert (status, err) == (0, "")
     assert "2 imported, 0 updated, 0 unchanged, 0 skipped" in out
@@ -253,10 +230,10 @@ def test_import_doi_imports_every_doi_form(command_sources):
 
 @pytest.mark.django_db
 def test_import_doi_twice_changes_nothing(command_sources):
-    run("10.1109/CVPR.2016.90")
+    run_command("import_doi", "10.1109/CVPR.2016.90")
     modified = Paper.objects.get().modified_at
 
-    out, err, status = run("10.1109/CVPR.2016.90")
+    out, err, status = run_command("import_doi", "10.1109/CVPR.2016.90")
 
     assert (status, err) == (0, "")
     assert "0 imported, 0 updated, 1 unchanged, 0 skipped" in out
@@ -265,7 +242,7 @@ def test_import_doi_twice_changes_nothing(command_sources):
 
 @pytest.mark.django_db
 def test_import_doi_fetches_arxiv_dois_from_arxiv(command_sources):
-    out, err, status = run("10.48550/arXiv.2104.12255")
+    out, err, status = run_command("import_doi", "10.48550/arXiv.2104.12255")
 
     assert (status, err) == (0, "")
     assert command_sources.requested == []
@@ -275,7 +252,9 @@ def test_import_doi_fetches_arxiv_dois_from_arxiv(command_sources):
 
 @pytest.mark.django_db
 def test_import_doi_takes_one_arxiv_doi_given_in_two_forms_once(command_sources):
-    out, err, status = run("10.48550/arXiv.2104.12255", "https://doi.org/10.48550/ARXIV.2104.12255")
+    out, err, status = run_command(
+        "import_doi", "10.48550/arXiv.2104.12255", "https://doi.org/10.48550/ARXIV.2104.12255"
+    )
 
     assert (status, err) == (0, "")
     assert command_sources.requested == []  # neither form went to Crossref
@@ -285,7 +264,7 @@ def test_import_doi_takes_one_arxiv_doi_given_in_two_forms_once(command_sources)
 
 @pytest.mark.django_db
 def test_import_doi_exits_non_zero_when_a_doi_is_skipped(command_sources):
-    out, err, status = run("10.1109/CVPR.2016.90", "10.0000/missing", "nonsense")
+    out, err, status = run_command("import_doi", "10.1109/CVPR.2016.90", "10.0000/missing", "nonsense")
 
     assert status == 1
     assert "skipped 10.0000/missing: DOI not found at Crossref" in err
@@ -296,7 +275,7 @@ def test_import_doi_exits_non_zero_when_a_doi_is_skipped(command_sources):
 
 @pytest.mark.django_db
 def test_import_doi_dry_run_writes_nothing(command_sources):
-    out, err, status = run("--dry-run", "10.1109/CVPR.2016.90")
+    out, err, status = run_command("import_doi", "--dry-run", "10.1109/CVPR.2016.90")
 
     assert status == 0
     assert "Dry run, nothing written: 1 imported" in out

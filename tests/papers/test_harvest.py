@@ -1,14 +1,13 @@
 """The OAI-PMH harvester, against recorded pages replayed by a fake transport (never the network)."""
 
 import datetime
-from io import StringIO
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.management import CommandError, call_command
 
 from papers.models import HarvestCheckpoint, Paper
 from shortscience.http import HttpClient, Response
+from tests.commands import run_command
 
 pytestmark = pytest.mark.django_db
 
@@ -48,20 +47,9 @@ def replay(monkeypatch, fixture_bytes):
     return install
 
 
-def harvest(*args):
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("harvest_arxiv", *args, stdout=out, stderr=err)
-        status = 0
-    except CommandError as exc:
-        err.write(str(exc))
-        status = exc.returncode
-    return out.getvalue(), err.getvalue(), status
-
-
 def test_harvest_follows_resumption_tokens_and_updates_new_versions(replay):
     transport = replay((200, "page1_token.xml", {}), (200, "page2_last.xml", {}))
-    out, err, status = harvest("--from", "2018-01-25", "--until", "2018-01-26")
+    out, err, status = run_command("harvest_arxiv", "--from", "2018-01-25", "--until", "2018-01-26")
     assert status == 0, err
     assert transport.requests[0] == {
         "verb": ["ListRecords"],
@@ -91,7 +79,7 @@ def test_harvest_stopped_midway_resumes_from_the_checkpoint(replay):
         (200, "page_truncated.xml", {}),
         (200, "page_truncated.xml", {}),
     )
-    out, err, status = harvest("--from", "2018-01-25")
+    out, err, status = run_command("harvest_arxiv", "--from", "2018-01-25")
     assert status == 2
     assert "broken page 3 times" in err and "resume" in err
     checkpoint = HarvestCheckpoint.objects.get()
@@ -99,7 +87,7 @@ def test_harvest_stopped_midway_resumes_from_the_checkpoint(replay):
     assert Paper.objects.count() == 1  # page 1 is kept
 
     transport = replay((200, "page2_last.xml", {}))
-    out, err, status = harvest()
+    out, err, status = run_command("harvest_arxiv")
     assert status == 0, err
     assert transport.requests == [{"verb": ["ListRecords"], "resumptionToken": ["2448315|1001"]}]
     assert "Harvest resumed" in out
@@ -108,14 +96,14 @@ def test_harvest_stopped_midway_resumes_from_the_checkpoint(replay):
 
 def test_harvest_retries_a_broken_page_then_goes_on(replay):
     replay((200, "page_truncated.xml", {}), (200, "page1_token.xml", {}), (200, "page2_last.xml", {}))
-    out, err, status = harvest("--from", "2018-01-25")
+    out, err, status = run_command("harvest_arxiv", "--from", "2018-01-25")
     assert status == 0, err
     assert Paper.objects.count() == 2
 
 
 def test_harvest_honours_503_retry_after(replay):
     transport = replay((503, b"busy", {"retry-after": "17"}), (200, "page2_last.xml", {}))
-    out, err, status = harvest("--from", "2018-01-25")
+    out, err, status = run_command("harvest_arxiv", "--from", "2018-01-25")
     assert status == 0, err
     assert 17 in transport.sleeps
     assert Paper.objects.count() == 2
@@ -123,9 +111,9 @@ def test_harvest_honours_503_retry_after(replay):
 
 def test_harvest_next_run_starts_where_the_last_ended(replay):
     replay((200, "page2_last.xml", {}))
-    harvest("--from", "2018-01-20", "--until", "2018-01-26")
+    run_command("harvest_arxiv", "--from", "2018-01-20", "--until", "2018-01-26")
     transport = replay((200, "page_deleted.xml", {}))
-    out, err, status = harvest()
+    out, err, status = run_command("harvest_arxiv")
     assert status == 0, err
     assert transport.requests[0]["from"] == ["2018-01-26"]
     assert Paper.objects.get(arxiv_id="1601.03238").withdrawn  # the deleted record is marked, not duplicated
@@ -135,12 +123,12 @@ def test_harvest_next_run_starts_where_the_last_ended(replay):
 
 def test_harvest_record_listed_again_after_its_deletion_is_no_longer_withdrawn(replay):
     replay((200, "page2_last.xml", {}))
-    harvest("--from", "2018-01-20", "--until", "2018-01-26")
+    run_command("harvest_arxiv", "--from", "2018-01-20", "--until", "2018-01-26")
     replay((200, "page_deleted.xml", {}))
-    harvest()
+    run_command("harvest_arxiv")
     assert Paper.objects.get(arxiv_id="1601.03238").withdrawn
     replay((200, "page2_last.xml", {}))  # listed again, unchanged
-    out, err, status = harvest("--from", "2018-01-27")
+    out, err, status = run_command("harvest_arxiv", "--from", "2018-01-27")
     assert status == 0, err
     assert not Paper.objects.get(arxiv_id="1601.03238").withdrawn
     assert Paper.objects.count() == 2
@@ -148,7 +136,7 @@ def test_harvest_record_listed_again_after_its_deletion_is_no_longer_withdrawn(r
 
 def test_harvest_reports_oai_error_by_code(replay):
     replay((200, "error_badArgument.xml", {}))
-    out, err, status = harvest("--from", "2018-01-25")
+    out, err, status = run_command("harvest_arxiv", "--from", "2018-01-25")
     assert status == 2
     assert "badArgument" in err
     assert HarvestCheckpoint.objects.get().last_error.startswith("badArgument")
@@ -161,23 +149,27 @@ def test_harvest_no_records_match_is_not_an_error(replay):
         b'<error code="noRecordsMatch">No records</error></OAI-PMH>'
     )
     replay((200, body, {}))
-    out, err, status = harvest("--from", "2018-01-31")
+    out, err, status = run_command("harvest_arxiv", "--from", "2018-01-31")
     assert status == 0, err
     assert "finished" in out
 
 
 def test_harvest_from_files_imports_saved_pages(fixture_path):
-    out, err, status = harvest(
-        "--from-file", str(fixture_path("oai_harvest/page1_token.xml")), str(fixture_path("oai_harvest/page2_last.xml"))
+    out, err, status = run_command(
+        "harvest_arxiv",
+        "--from-file",
+        str(fixture_path("oai_harvest/page1_token.xml")),
+        str(fixture_path("oai_harvest/page2_last.xml")),
     )
     assert status == 0, err
     assert Paper.objects.count() == 2
-    out, err, status = harvest("--from-file", str(fixture_path("oai_harvest/page2_last.xml")))
+    out, err, status = run_command("harvest_arxiv", "--from-file", str(fixture_path("oai_harvest/page2_last.xml")))
     assert "0 imported, 0 updated, 2 unchanged" in out
 
 
 def test_harvest_from_files_names_a_broken_file_and_imports_the_rest(fixture_path):
-    out, err, status = harvest(
+    out, err, status = run_command(
+        "harvest_arxiv",
         "--from-file",
         str(fixture_path("oai_harvest/page_truncated.xml")),
         str(fixture_path("oai_harvest/page2_last.xml")),

@@ -1,58 +1,24 @@
-from io import StringIO
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
 from django.core.management import CommandError, call_command
 
 from papers.models import Author, Paper, PaperAuthor
-from shortscience.http import HttpClient, Response
+from tests.commands import run_command
+from tests.http_replay import arxiv_replay_client
 
 pytestmark = pytest.mark.django_db
 
-RECORDED = {  # unversioned id -> recorded arXiv API response holding its entry
-    "2104.12255": "id_2104.12255v1.xml",
-    "astro-ph/0601001": "id_astro-ph_0601001.xml",
-    "1111.2011": "legacy2016_id_list_1111.2011v2.xml",
-}
-
 
 @pytest.fixture
-def arxiv_requests(monkeypatch, fixture_bytes):
+def arxiv_requests(monkeypatch):
     """Replace the command's arXiv client by one replaying the recorded responses; gives the URLs asked."""
-    requested = []
-
-    def transport(request):
-        requested.append(request.url)
-        ids = parse_qs(urlsplit(request.url).query)["id_list"][0].split(",")
-        feed = fixture_bytes("arxiv_api/empty_id_0000.0000.xml")  # declares the namespaces the entries use
-        for arxiv_id in ids:
-            if arxiv_id in RECORDED:
-                recorded = fixture_bytes(f"arxiv_api/{RECORDED[arxiv_id]}")
-                entry = recorded[recorded.index(b"<entry>") : recorded.rindex(b"</entry>") + len(b"</entry>")]
-                feed = feed.replace(b"</feed>", entry + b"\n</feed>")
-        return Response(200, {"content-type": "application/atom+xml"}, feed, request.url)
-
-    def fake_arxiv_client():
-        return HttpClient(transport=transport, min_interval=3.0, sleep=lambda seconds: None)
-
-    monkeypatch.setattr("papers.management.commands.import_arxiv.arxiv_client", fake_arxiv_client)
-    return requested
-
-
-def run(*args):
-    """Run the command; returns (stdout, stderr, exit status)."""
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("import_arxiv", *args, stdout=out, stderr=err)
-        status = 0
-    except CommandError as exc:
-        err.write(str(exc))
-        status = exc.returncode
-    return out.getvalue(), err.getvalue(), status
+    client = arxiv_replay_client()
+    monkeypatch.setattr("papers.management.commands.import_arxiv.arxiv_client", lambda: client)
+    return client.requested
 
 
 def test_import_arxiv_from_files(fixture_path):
-    out, err, status = run(
+    out, err, status = run_command(
+        "import_arxiv",
         "--from-file",
         str(fixture_path("arxiv_api/search_testing_start0_max10.xml")),
         str(fixture_path("arxiv_api/legacy2016_id_list_1111.2011v2.xml")),
@@ -69,7 +35,7 @@ def test_import_arxiv_from_files(fixture_path):
 
 
 def test_import_arxiv_by_id_resolves_versioned_ids_and_urls(arxiv_requests):
-    out, err, status = run("2104.12255v1", "https://arxiv.org/abs/astro-ph/0601001v1")
+    out, err, status = run_command("import_arxiv", "2104.12255v1", "https://arxiv.org/abs/astro-ph/0601001v1")
 
     assert (status, err) == (0, "")
     assert arxiv_requests == ["https://export.arxiv.org/api/query?id_list=2104.12255,astro-ph/0601001&max_results=2"]
@@ -86,11 +52,13 @@ def test_import_arxiv_by_id_resolves_versioned_ids_and_urls(arxiv_requests):
 
 def test_import_arxiv_twice_changes_nothing(arxiv_requests, fixture_path):
     saved = str(fixture_path("arxiv_api/legacy2016_search_au_del_maestro_AND_ti_checkerboard.xml"))
-    run("2104.12255", "astro-ph/0601001", "1111.2011v2", "--from-file", saved)
+    run_command("import_arxiv", "2104.12255", "astro-ph/0601001", "1111.2011v2", "--from-file", saved)
     rows = Paper.objects.count(), Author.objects.count(), PaperAuthor.objects.count()
     modified = dict(Paper.objects.values_list("bibtex_key", "modified_at"))
 
-    out, err, status = run("2104.12255", "astro-ph/0601001", "1111.2011v2", "--from-file", saved)
+    out, err, status = run_command(
+        "import_arxiv", "2104.12255", "astro-ph/0601001", "1111.2011v2", "--from-file", saved
+    )
 
     assert (status, err) == (0, "")
     assert "0 imported, 0 updated, 4 unchanged, 0 skipped" in out
@@ -99,7 +67,7 @@ def test_import_arxiv_twice_changes_nothing(arxiv_requests, fixture_path):
 
 
 def test_import_arxiv_exits_non_zero_when_an_id_is_skipped(arxiv_requests):
-    out, err, status = run("2104.12255", "0000.0000", "not-an-id")
+    out, err, status = run_command("import_arxiv", "2104.12255", "0000.0000", "not-an-id")
 
     assert status == 1
     assert "skipped 0000.0000: not found on arXiv" in err
@@ -111,7 +79,9 @@ def test_import_arxiv_exits_non_zero_when_an_id_is_skipped(arxiv_requests):
 def test_import_arxiv_reports_an_error_response_file(fixture_path):
     error_file = str(fixture_path("arxiv_api/error_400_incorrect_id_format_abc.xml"))
 
-    out, err, status = run("--from-file", error_file, str(fixture_path("arxiv_api/empty_id_0000.0000.xml")))
+    out, err, status = run_command(
+        "import_arxiv", "--from-file", error_file, str(fixture_path("arxiv_api/empty_id_0000.0000.xml"))
+    )
 
     assert status == 1
     error_id = "https://arxiv.org/api/errors#incorrect_id_format_for_abc"
@@ -120,14 +90,14 @@ def test_import_arxiv_reports_an_error_response_file(fixture_path):
 
 
 def test_import_arxiv_reports_a_missing_file(tmp_path):
-    out, err, status = run("--from-file", str(tmp_path / "missing.xml"))
+    out, err, status = run_command("import_arxiv", "--from-file", str(tmp_path / "missing.xml"))
 
     assert status == 1
     assert "missing.xml: cannot read the file" in err
 
 
 def test_import_arxiv_dry_run_writes_nothing(arxiv_requests):
-    out, err, status = run("--dry-run", "2104.12255")
+    out, err, status = run_command("import_arxiv", "--dry-run", "2104.12255")
 
     assert status == 0
     assert "Dry run, nothing written: 1 imported" in out
