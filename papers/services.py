@@ -389,6 +389,13 @@ def paper_import_on_demand(identifier: str) -> OnDemandResult:
     known = Paper.objects.resolve(identifier)
     if known is not None:
         return OnDemandResult(paper=known)
+    return paper_import_unknown(identifier)
+
+
+def paper_import_unknown(identifier: str) -> OnDemandResult:
+    """paper_import_on_demand for an identifier the caller has just failed to resolve (Paper.objects.resolve),
+    without looking it up again. NOT_IMPORTABLE, without any query or request, for anything but an arXiv id,
+    arXiv URL or DOI."""
     target = on_demand_target(identifier)
     if target is None:
         return OnDemandResult(failure=NOT_IMPORTABLE, reason="not an arXiv id, arXiv URL or DOI")

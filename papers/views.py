@@ -92,15 +92,17 @@ def _import_on_demand(request, identifier, *, focus=""):
     """For an unknown arXiv id, arXiv URL or DOI asked for by GET: a redirect (302) to the paper imported now, or
     the page saying what was tried and why it failed. None for anything else (the caller goes on as before).
     Failures are remembered for minutes by the service, so repeated look-ups do not ask the source again."""
-    if request.method != "GET" or services.on_demand_target(identifier) is None:
+    if request.method != "GET":
         return None
-    result = services.paper_import_on_demand(identifier)
+    result = services.paper_import_unknown(identifier)  # the callers have just failed to resolve it
+    if result.failure == services.NOT_IMPORTABLE:
+        return None
     if result.ok:
         url = result.paper.get_absolute_url()
         if focus:
             url += "&" + urlencode({"a": focus})
         return redirect(url)
-    # Every failure is in IMPORT_FAILURE_STATUS: NOT_IMPORTABLE, the one that is not, was screened out above.
+    # Every failure but NOT_IMPORTABLE, handled above, is in IMPORT_FAILURE_STATUS.
     context = {
         "identifier": identifier,
         "result": result,

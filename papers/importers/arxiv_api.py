@@ -11,7 +11,8 @@ from collections.abc import Iterable
 
 from shortscience.http import HttpClient, HttpError, with_params
 
-from ..models import Source, arxiv_bibtex_key, parse_arxiv_id, parse_doi
+from ..models import Source, arxiv_bibtex_key, parse_arxiv_id
+from .oai import first_doi
 from .records import ImportProblem, PaperRecord
 
 API_URL = "https://export.arxiv.org/api/query"
@@ -115,7 +116,6 @@ def _record(entry: ET.Element, arxiv_id: str, title: str) -> PaperRecord:
     primary = entry.find(f"{ARXIV}primary_category")
     categories = [primary.get("term", "")] if primary is not None else []
     categories += [category.get("term", "") for category in entry.findall(f"{ATOM}category")]
-    doi = _text(entry, f"{ARXIV}doi").split()  # occasionally several, space-separated: keep the first
     has_pdf = any(link.get("title") == "pdf" for link in entry.findall(f"{ATOM}link"))
     urls = [f"https://arxiv.org/abs/{arxiv_id}"] + ([f"https://arxiv.org/pdf/{arxiv_id}"] if has_pdf else [])
     return PaperRecord(
@@ -130,7 +130,7 @@ def _record(entry: ET.Element, arxiv_id: str, title: str) -> PaperRecord:
         venue_name="arXiv",
         entry_type="article",
         arxiv_id=arxiv_id,
-        doi=(parse_doi(doi[0]) or doi[0].lower()) if doi else "",
+        doi=first_doi(_text(entry, f"{ARXIV}doi")),  # the first valid one of several, as OAI and snapshot read it
         urls=urls,
         keywords=list(dict.fromkeys(term.strip() for term in categories if term.strip())),
     )

@@ -1,10 +1,10 @@
 import datetime
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from papers.importers.arxiv_api import arxiv_client, fetch_arxiv, id_list_url, parse_arxiv_atom
-from shortscience.http import HttpClient, Response
+from shortscience.http import Response
+from tests.http_replay import arxiv_ids, arxiv_replay_client
 
 
 @pytest.fixture
@@ -135,45 +135,22 @@ def test_id_list_url():
     )
 
 
-# --- fetch_arxiv, with a transport that replays the recorded responses --------------------------------------
-
-RECORDED = {
-    "2104.12255": "id_2104.12255v1.xml",
-    "astro-ph/0601001": "id_astro-ph_0601001.xml",
-    "1111.2011": "legacy2016_id_list_1111.2011v2.xml",
-}
+# --- fetch_arxiv, with a client that replays the recorded responses ----------------------------------------
 
 
-def make_client(fixture_bytes, answer=None):
-    """A client whose transport answers an id_list query with the recorded entries for those ids."""
-    requested = []
-
-    def transport(request):
-        ids = parse_qs(urlsplit(request.url).query)["id_list"][0].split(",")
-        requested.append(ids)
-        if answer:
-            return answer
-        entries = b"".join(_entries(fixture_bytes(f"arxiv_api/{RECORDED[i]}")) for i in ids if i in RECORDED)
-        feed = fixture_bytes("arxiv_api/empty_id_0000.0000.xml").replace(b"</feed>", entries + b"</feed>")
-        return Response(200, {"content-type": "application/atom+xml"}, feed, request.url)
-
-    return HttpClient(transport=transport, min_interval=3.0, sleep=lambda seconds: None), requested
+def asked_ids(client):
+    """The id lists of the queries `client` sent."""
+    return [arxiv_ids(url) for url in client.requested]
 
 
-def _entries(feed: bytes) -> bytes:
-    """The <entry> elements of a recorded feed, to splice into the empty feed (which declares the same
-    namespaces)."""
-    return feed[feed.index(b"<entry>") : feed.rindex(b"</entry>") + len(b"</entry>")]
-
-
-def test_fetch_arxiv_resolves_ids_and_reports_the_rest(fixture_bytes):
-    client, requested = make_client(fixture_bytes)
+def test_fetch_arxiv_resolves_ids_and_reports_the_rest():
+    client = arxiv_replay_client()
 
     records, problems = fetch_arxiv(
         ["2104.12255v1", "https://arxiv.org/abs/astro-ph/0601001v1", "2104.12255", "0000.0000", "abc"], client
     )
 
-    assert requested == [["2104.12255", "astro-ph/0601001", "0000.0000"]]
+    assert asked_ids(client) == [["2104.12255", "astro-ph/0601001", "0000.0000"]]
     assert [r.bibtex_key for r in records] == ["journals/corr/2104.12255", "journals/corr/astro-ph/0601001"]
     assert [(p.ref, p.reason) for p in problems] == [
         ("abc", "not an arXiv id or arXiv URL"),
@@ -181,19 +158,19 @@ def test_fetch_arxiv_resolves_ids_and_reports_the_rest(fixture_bytes):
     ]
 
 
-def test_fetch_arxiv_batches_requests(fixture_bytes):
-    client, requested = make_client(fixture_bytes)
+def test_fetch_arxiv_batches_requests():
+    client = arxiv_replay_client()
 
     records, problems = fetch_arxiv(["2104.12255", "astro-ph/0601001", "1111.2011"], client, batch_size=2)
 
-    assert requested == [["2104.12255", "astro-ph/0601001"], ["1111.2011"]]
+    assert asked_ids(client) == [["2104.12255", "astro-ph/0601001"], ["1111.2011"]]
     assert len(records) == 3
     assert problems == []
 
 
 def test_fetch_arxiv_reports_an_error_feed_per_id(fixture_bytes):
     error = Response(400, {}, fixture_bytes("arxiv_api/error_400_incorrect_id_format_abc.xml"))
-    client, _ = make_client(fixture_bytes, answer=error)
+    client = arxiv_replay_client(error)
 
     records, problems = fetch_arxiv(["2104.12255", "1111.2011"], client)
 
@@ -204,9 +181,9 @@ def test_fetch_arxiv_reports_an_error_feed_per_id(fixture_bytes):
     ]
 
 
-def test_fetch_arxiv_reports_an_answer_that_is_not_a_feed(fixture_bytes):
+def test_fetch_arxiv_reports_an_answer_that_is_not_a_feed():
     page = Response(200, {"Content-Type": "text/html"}, b"<html><body>Down for maintenance</body></html>")
-    client, _ = make_client(fixture_bytes, answer=page)
+    client = arxiv_replay_client(page)
 
     records, [problem] = fetch_arxiv(["2104.12255"], client)
 
@@ -215,11 +192,21 @@ def test_fetch_arxiv_reports_an_answer_that_is_not_a_feed(fixture_bytes):
     assert problem.reason.startswith("arXiv answered HTTP 200: not an Atom feed")
 
 
-def test_fetch_arxiv_reports_a_failed_request_per_id(fixture_bytes):
-    client, _ = make_client(fixture_bytes, answer=Response(503, {"retry-after": "1"}))
+def test_fetch_arxiv_reports_a_failed_request_per_id():
+    client = arxiv_replay_client(Response(503, {"retry-after": "1"}))
 
     records, problems = fetch_arxiv(["2104.12255v2", "1111.2011"], client)
 
     assert records == []
     assert [p.ref for p in problems] == ["2104.12255v2", "1111.2011"]
     assert problems[0].reason == "arXiv request failed: HTTP 503, gave up after 4 attempts"
+
+
+def test_parse_keeps_the_first_valid_doi_of_several(fixture_bytes):
+    feed = fixture_bytes("arxiv_api/legacy2016_id_list_1111.2011v2.xml").replace(
+        b">10.1103/PhysRevB.85.115117<", b">n/a 10.1103/PhysRevB.85.115117 10.1000/other<"
+    )
+
+    [record], _ = parse_arxiv_atom(feed)
+
+    assert record.doi == "10.1103/physrevb.85.115117"  # as the OAI and snapshot importers read it

@@ -2,17 +2,17 @@
 used: the on-demand client replays recorded answers from tests/fixtures/."""
 
 import datetime
-from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from papers import services, views
 from papers.models import Author, Paper
-from shortscience.http import HttpClient, Response
 from tests.factories import make_paper
+from tests.http_replay import replay_client
 
 pytestmark = pytest.mark.django_db
 
@@ -30,32 +30,21 @@ def _forget_failures():
 
 
 @pytest.fixture
-def sources(monkeypatch, fixture_bytes):
-    """Replaces the on-demand clients by ones replaying recorded answers. `answers` maps a URL to (status, fixture
+def sources(monkeypatch):
+    """Replaces the on-demand clients by one replaying recorded answers. `answers` maps a URL to (status, fixture
     file) or to an exception the transport raises; `requested` lists the URLs asked. Any other URL fails the test."""
-    state = SimpleNamespace(
-        requested=[],
-        answers={
+    client = replay_client(
+        {
             ARXIV.format("2104.12255"): (200, "arxiv_api/id_2104.12255v1.xml"),
             ARXIV.format("2301.00001"): (200, "arxiv_api/empty_id_0000.0000.xml"),
             CROSSREF.format("10.1109/cvpr.2016.90"): (200, "crossref/works_10.1109_cvpr.2016.90.json"),
             CROSSREF.format("10.0000/missing"): (404, "crossref/not_found_404.txt"),
         },
+        timeout=10.0,
+        retries=1,
     )
-
-    def transport(request):
-        state.requested.append(request.url)
-        answer = state.answers[request.url]
-        if isinstance(answer, Exception):
-            raise answer
-        status, name = answer
-        return Response(status, {}, fixture_bytes(name), request.url)
-
-    def client(source):
-        return HttpClient(transport=transport, timeout=10.0, retries=1, sleep=lambda seconds: None)
-
-    monkeypatch.setattr(services, "on_demand_client", client)
-    return state
+    monkeypatch.setattr(services, "on_demand_client", lambda source: client)
+    return client
 
 
 @pytest.mark.parametrize(
@@ -327,6 +316,20 @@ def test_on_demand_client_is_shared_polite_and_quick(settings):
 
 
 def test_every_failure_but_not_importable_has_an_answer():
-    # The view answers every failure from this table; NOT_IMPORTABLE never reaches it (on_demand_target screens it).
+    # The view answers every failure from this table; NOT_IMPORTABLE never reaches it (the view returns before).
     kinds = {services.NOT_FOUND, services.UNREACHABLE, services.TIMEOUT, services.SOURCE_ERROR, services.NOT_STORED}
     assert set(views.IMPORT_FAILURE_STATUS) == kinds and services.NOT_IMPORTABLE not in kinds
+
+
+def test_a_remembered_failure_is_answered_with_one_look_up_of_the_identifier(client, sources):
+    """The views look the identifier up once (Paper.objects.resolve); the import does not look again."""
+    sources.answers[ARXIV.format("2104.12255")] = OSError("Network is unreachable")
+    client.get("/paper", {"bibtexKey": "2104.12255"})  # the failure is remembered
+
+    with CaptureQueriesContext(connection) as paper_page:
+        assert client.get("/paper", {"bibtexKey": "2104.12255"}).status_code == 503
+    with CaptureQueriesContext(connection) as lookup_box:
+        assert client.get(reverse("papers:search"), {"q": "2104.12255"}).status_code == 503
+
+    assert len(paper_page) == 5  # the page's own look-up by key, then resolve's four (it was 9)
+    assert len(lookup_box) == 4  # resolve's four (it was 8)
