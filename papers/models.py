@@ -66,9 +66,11 @@ def normalize_title(title: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", fold(title)).split())[:500]
 
 
-def paper_url(bibtex_key: str) -> str:
-    """The canonical page of a paper: /paper?bibtexKey=conf/nips/RenHGS15 (slashes kept, as the original)."""
-    return reverse("papers:detail") + "?bibtexKey=" + quote(bibtex_key, safe="/:")
+def paper_url(bibtex_key: str, *, focus: str = "") -> str:
+    """The canonical page of a paper: /paper?bibtexKey=conf/nips/RenHGS15 (slashes kept, as the original); with
+    `focus` (a summary's anchor: its author's username, or anon-N), the page of that one summary (&a=)."""
+    url = reverse("papers:detail") + "?bibtexKey=" + quote(bibtex_key, safe="/:")
+    return url + "&" + urlencode({"a": focus}) if focus else url
 
 
 class Source(models.TextChoices):

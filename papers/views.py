@@ -7,7 +7,7 @@ from django.utils.http import urlencode
 from summaries.views import paper_page
 
 from . import services
-from .models import Paper, Venue
+from .models import Paper, Venue, paper_url
 
 VENUE_PAGE_SIZE = 50
 SEARCH_LIMIT = 50
@@ -38,10 +38,7 @@ def paper_detail(request):
             if response is None:
                 raise Http404(f"Unknown paper: {key}")
             return response
-        url = resolved.get_absolute_url()
-        if request.GET.get("a"):
-            url += "&" + urlencode({"a": request.GET["a"]})
-        return redirect(url, permanent=True)
+        return redirect(paper_url(resolved.bibtex_key, focus=request.GET.get("a", "")), permanent=True)
     return paper_page(request, paper)
 
 
@@ -98,10 +95,7 @@ def _import_on_demand(request, identifier, *, focus=""):
     if result.failure == services.NOT_IMPORTABLE:
         return None
     if result.ok:
-        url = result.paper.get_absolute_url()
-        if focus:
-            url += "&" + urlencode({"a": focus})
-        return redirect(url)
+        return redirect(paper_url(result.paper.bibtex_key, focus=focus))
     # Every failure but NOT_IMPORTABLE, handled above, is in IMPORT_FAILURE_STATUS.
     context = {
         "identifier": identifier,

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from papers.models import Paper, PaperAuthor
+from papers.models import Paper, PaperAuthor, paper_url
 
 ANONYMOUS = "Anonymous"
 POPULAR_DAYS = 7
@@ -130,7 +130,7 @@ class Summary(models.Model):
         return f"Summary of {self.paper_id} by {self.author_id}"
 
     def get_absolute_url(self):
-        return self.paper.get_absolute_url() + "&" + urlencode({"a": self.anchor})
+        return paper_url(self.paper.bibtex_key, focus=self.anchor)
 
     @property
     def anchor(self) -> str:
