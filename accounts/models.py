@@ -1,11 +1,35 @@
 from urllib.parse import urlencode
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Avg, Count, Q, Sum
 from django.urls import reverse
 
+from summaries.models import public_summaries
+
 orcid_validator = RegexValidator(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", "An ORCID looks like 0000-0002-1825-0097.")
+
+
+class UserQuerySet(models.QuerySet):
+    def leaderboard(self):
+        """People with public, signed summaries, by average score per summary (the original's "sciscore"), with
+        `summary_count`, `average_score` and `total_score`."""
+        public = public_summaries("summaries__") & Q(summaries__is_anonymous=False)
+        return (
+            self.filter(is_banned=False)
+            .annotate(
+                summary_count=Count("summaries", filter=public),
+                average_score=Avg("summaries__score", filter=public),
+                total_score=Sum("summaries__score", filter=public),
+            )
+            .filter(summary_count__gt=0)
+            .order_by("-average_score", "-summary_count", "username")
+        )
+
+
+class AccountManager(UserManager.from_queryset(UserQuerySet)):
+    """Django's UserManager (create_user, create_superuser) with the queries above."""
 
 
 class User(AbstractUser):
@@ -16,6 +40,8 @@ class User(AbstractUser):
     orcid = models.CharField("ORCID", max_length=19, blank=True, validators=[orcid_validator])
     email_on_comment = models.BooleanField("email me when someone comments on my summaries", default=True)
     is_banned = models.BooleanField(default=False, help_text="Hides the user's content and blocks log-in.")
+
+    objects = AccountManager()
 
     def __str__(self):
         return self.username

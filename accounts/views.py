@@ -1,13 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from summaries.models import Summary, public_summaries
+from summaries.models import Summary
 
 from .forms import ProfileForm
 from .models import User
@@ -27,15 +26,10 @@ def profile(request):
     if person is None:
         raise Http404(f"There is no user called “{name}”.")
     is_self = request.user.is_authenticated and request.user.pk == person.pk
-    summaries = Summary.objects.filter(author=person).with_papers().with_comment_counts()
-    summaries = summaries.visible_to(request.user) if is_self else summaries.public().filter(is_anonymous=False)
-    summaries = summaries.order_by("-edited_at")
-    stats = (
-        Summary.objects.public()
-        .filter(author=person, is_anonymous=False)
-        .aggregate(count=Count("pk"), total=Sum("score"), average=Avg("score"))
+    stats = Summary.objects.profile_stats(person)
+    page = Paginator(Summary.objects.for_profile(person, request.user), PROFILE_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(summaries, PROFILE_PAGE_SIZE).get_page(request.GET.get("page"))
     page_query = urlencode({"name": person.username})
     context = {"person": person, "page": page, "stats": stats, "is_self": is_self, "page_query": page_query}
     return render(request, "accounts/user_detail.html", context)
@@ -43,17 +37,7 @@ def profile(request):
 
 def leaderboard(request):
     """/users: people with public summaries, by average score per summary (the original's 'sciscore')."""
-    public = public_summaries("summaries__") & Q(summaries__is_anonymous=False)
-    people = (
-        User.objects.filter(is_banned=False)
-        .annotate(
-            summary_count=Count("summaries", filter=public),
-            average_score=Avg("summaries__score", filter=public),
-            total_score=Sum("summaries__score", filter=public),
-        )
-        .filter(summary_count__gt=0)
-        .order_by("-average_score", "-summary_count", "username")[:LEADERBOARD_SIZE]
-    )
+    people = User.objects.leaderboard()[:LEADERBOARD_SIZE]
     return render(request, "accounts/user_list.html", {"people": people})
 
 

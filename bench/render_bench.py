@@ -23,6 +23,7 @@ django.setup()
 
 from django.db import DatabaseError  # noqa: E402
 
+from papers.models import CitedPaper, Paper, paper_url  # noqa: E402
 from shortscience import markup  # noqa: E402
 
 KNOWN_PAPERS = {
@@ -96,21 +97,30 @@ def main() -> None:
     parser.add_argument("--db", action="store_true", help="look cited papers up in the configured database")
     args = parser.parse_args()
 
-    if not args.db:
-        markup._paper_titles = lambda keys: {key: KNOWN_PAPERS[key] for key in keys if key in KNOWN_PAPERS}
-    else:
+    if args.db:  # the site's own look-up: papers.models.PaperQuerySet.cite_links
+
+        def cite_lookup(keys):
+            return Paper.objects.cite_links(keys)
+
         try:
-            markup._paper_titles(list(KNOWN_PAPERS))
+            cite_lookup(list(KNOWN_PAPERS))
         except DatabaseError as error:
             sys.exit(f"--db needs a migrated database (manage.py migrate): {error}")
+    else:
 
-    html = markup.render_summary(SOURCE)  # warm-up: builds the per-thread Markdown and bleach instances
+        def cite_lookup(keys):
+            return {key: CitedPaper(paper_url(key), KNOWN_PAPERS.get(key, ""), None) for key in keys}
+
+    def render_summary(source):
+        return markup.render_summary(source, cite_lookup=cite_lookup)
+
+    html = render_summary(SOURCE)  # warm-up: builds the per-thread Markdown and bleach instances
     cites, lookup = html.count('class="cite"'), "database" if args.db else "in-memory dict"
     print(
         f"source {len(SOURCE.encode())} bytes -> HTML {len(html.encode())} bytes, "
         f"{html.count('arithmatex')} math elements, {cites} cites, title lookup: {lookup}"
     )
-    report("render_summary", measure(markup.render_summary, args.runs))
+    report("render_summary", measure(render_summary, args.runs))
     report("extract_citations", measure(markup.extract_citations, args.runs))
 
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from .models import Author, HarvestCheckpoint, Paper, PaperAlias, PaperAuthor, Venue, Work
+from .services import venue_for_key
 
 
 class PaperAuthorInline(admin.TabularInline):
@@ -26,6 +27,11 @@ class PaperAdmin(admin.ModelAdmin):
     autocomplete_fields = ["venue"]
     inlines = [PaperAuthorInline, PaperAliasInline]
     show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        if obj.venue_id is None:  # a new dblp-style key gets its venue, as an import would give it
+            obj.venue = venue_for_key(obj.bibtex_key, name=obj.published_in)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Author)

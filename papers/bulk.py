@@ -10,7 +10,7 @@ batch at a time:
   is reported and left deleted); authors are got-or-created by name, and the PaperAuthor rows of every new or
   changed author list are replaced;
 - title_normalized and venue (journals/corr, got-or-created once) are set here, as bulk writes bypass
-  Paper.save(); new and changed papers that may share a work with another are linked (services.works_link),
+  Paper.save(); new and changed papers that may share a work with another are linked (works.works_link),
   as paper_upsert does.
 On Postgres (psycopg2) new papers, new authors and author rows go in with COPY, ids drawn from the sequences
 first; on other databases the same steps use bulk_create. Each batch is one transaction: a batch the database
@@ -36,12 +36,15 @@ from typing import NamedTuple
 from django.db import DataError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from shortscience.progress import Progress
+
 from .importers.records import ImportProblem, PaperRecord
 from .models import Author, Paper, PaperAuthor, Venue, normalize_name, normalize_title, venue_key_for
-from .services import RECORD_FIELDS, ImportResult, Progress, works_link
+from .services import RECORD_FIELDS, ImportResult
+from .works import works_link
 
 _EMPTY = ("", None, [])
-_STRING_FIELDS = ("bibtex_key", "title", "abstract", "venue_name", "entry_type", "source", "arxiv_id", "doi")
+_STRING_FIELDS = ("bibtex_key", "title", "abstract", "published_in", "entry_type", "source", "arxiv_id", "doi")
 _MAX_LENGTHS = {
     name: Paper._meta.get_field(name).max_length for name in _STRING_FIELDS if Paper._meta.get_field(name).max_length
 }
@@ -52,7 +55,7 @@ _LIMITED_FIELDS = tuple(
 _MAX_AUTHOR_NAME = Author._meta.get_field("name").max_length
 _MAX_AUTHORS = 32767  # PaperAuthor.position is a PositiveSmallIntegerField
 _IN_CHUNK = 2000  # parameters per `IN (...)` lookup: well under SQLite's limit
-_WORK_KEYS = ("arxiv_id", "doi", "title_normalized")  # what services.works_link matches papers on
+_WORK_KEYS = ("arxiv_id", "doi", "title_normalized")  # what works.works_link matches papers on
 _RECORD_POSITION = {name: position for position, name in enumerate(RECORD_FIELDS)}
 
 
@@ -109,7 +112,7 @@ class _Row(NamedTuple):
     values: tuple  # the record's RECORD_FIELDS, in that order
     authors: list[str]  # stripped, the first occurrence of each name, in order
     venue_key: str | None  # journals/corr
-    venue_name: str
+    published_in: str
     title_normalized: str
     copy_text: str  # Postgres: the paper's COPY text after its id and venue_id columns ("" elsewhere)
 
@@ -329,7 +332,7 @@ def _run_batch(batch: list[_Row], *, writer, venues, dry_run, result, report) ->
         if row.key in rows:
             report(ImportProblem(row.key, "appears twice in one batch; the later record was kept"))
         rows[row.key] = row
-    venue_ids = {row.venue_key: venues.id_for(row.venue_key, row.venue_name) for row in rows.values()}
+    venue_ids = {row.venue_key: venues.id_for(row.venue_key, row.published_in) for row in rows.values()}
     try:
         with transaction.atomic():
             created, updated, unchanged, vanished = _write_batch(rows, venue_ids, writer=writer, dry_run=dry_run)
@@ -439,7 +442,7 @@ def _work_key(row: _Row, field: str) -> str:
 def _may_share_a_work(paper_ids: list[int]) -> list[int]:
     """The stored papers among `paper_ids` that share an arXiv id, a DOI or a normalized title with another paper.
 
-    services.works_link only ever joins papers through those three (a title also needs a shared author), so
+    works.works_link only ever joins papers through those three (a title also needs a shared author), so
     a paper with none of them in common is left as it is. Used for the papers a batch changed, after writing
     them; new papers are asked about before they are written (_new_papers_that_may_share_a_work).
     """
@@ -484,7 +487,7 @@ class _OrmWriter:
             values=_record_fields(record),
             authors=_author_names(record),
             venue_key=venue_key_for(record.bibtex_key),
-            venue_name=record.venue_name,
+            published_in=record.published_in,
             title_normalized=(title_normalized := normalize_title(record.title)),
             copy_text=self.copy_text(record, title_normalized),
         )

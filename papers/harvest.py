@@ -47,7 +47,7 @@ def oai_page_store(*, page: OaiPage, result: ImportResult) -> int:
     stored = []
     for record in page.records:
         paper, outcome = paper_upsert(record=record)
-        result.add(outcome)
+        result.count(outcome)
         stored.append(paper.pk)
     Paper.objects.filter(pk__in=stored, withdrawn=True).update(withdrawn=False)
     withdrawn = 0

@@ -2,10 +2,13 @@
 
 import re
 import unicodedata
+from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.db import models, router, transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
+from django.http import Http404
 from django.urls import reverse
 
 # An arXiv identifier: new style 1512.03385 / 0704.0001 (optionally versioned), old style hep-th/9901001 or
@@ -69,7 +72,8 @@ def normalize_title(title: str) -> str:
 def paper_url(bibtex_key: str, *, focus: str = "") -> str:
     """The canonical page of a paper: /paper?bibtexKey=conf/nips/RenHGS15 (slashes kept, as the original); with
     `focus` (a summary's anchor: its author's username, or anon-N), the page of that one summary (&a=)."""
-    url = reverse("papers:detail") + "?bibtexKey=" + quote(bibtex_key, safe="/:")
+    # The paper page lists summaries, so the summaries app serves it; the catalogue knows it by name only.
+    url = reverse("summaries:paper") + "?bibtexKey=" + quote(bibtex_key, safe="/:")
     return url + "&" + urlencode({"a": focus}) if focus else url
 
 
@@ -101,7 +105,7 @@ class Venue(models.Model):
         ordering = ["key"]
 
     def __str__(self):
-        return self.name or self.key
+        return self.label
 
     def get_absolute_url(self, year: int | str | None = None):
         """/venue?key=conf/nips; with `year` (a year, or "unknown" for the papers without one) that year's tab."""
@@ -111,8 +115,30 @@ class Venue(models.Model):
         return reverse("papers:venue") + "?" + urlencode(params, safe="/")
 
     @property
-    def display_name(self) -> str:
-        return str(self)
+    def label(self) -> str:
+        """What pages call the venue: its name, else its key."""
+        return self.name or self.key
+
+    def year_tabs(self) -> list[dict]:
+        """[{"year": 2015 or None, "count": papers, "url": that tab}] newest first, the papers without a year last."""
+        years = list(
+            self.papers.order_by().values("year").annotate(count=Count("id")).order_by(F("year").desc(nulls_last=True))
+        )
+        for tab in years:
+            tab["url"] = self.get_absolute_url(tab["year"] or "unknown")
+        return years
+
+    @staticmethod
+    def tab_year(asked: str, tabs: list[dict]) -> int | None:
+        """The year a venue page shows for ?year=`asked`: that year, None for "unknown" (the papers without a
+        year), else the newest tab. Http404 for a year with no papers at this venue."""
+        if asked.isdigit():
+            if not any(tab["year"] == int(asked) for tab in tabs):
+                raise Http404(f"This venue has no papers from {asked}.")
+            return int(asked)
+        if asked == "unknown" or not tabs:
+            return None
+        return tabs[0]["year"]
 
 
 class Author(models.Model):
@@ -137,13 +163,22 @@ class Author(models.Model):
 class Work(models.Model):
     """One paper published under several records (its arXiv preprint and its conference version, say).
 
-    Papers of one work show each other's summaries and link to each other. `papers.services.works_link` sets it.
+    Papers of one work show each other's summaries and link to each other. `papers.works.works_link` sets it.
     """
 
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
         return f"Work {self.pk}"
+
+
+class CitedPaper(NamedTuple):
+    """Where a \\cite{KEY} in a summary leads (a shortscience.markup.CiteTarget): the paper's page and title, or
+    for an unknown key the page that would import it, with no title and no paper."""
+
+    url: str
+    title: str
+    paper_id: int | None
 
 
 class PaperQuerySet(models.QuerySet):
@@ -177,22 +212,62 @@ class PaperQuerySet(models.QuerySet):
     def resolve(self, key: str):
         """The paper for a bibtex key, one of its aliases, an arXiv id / URL or a DOI, or None."""
         key = (key or "").strip()
-        if not key:
-            return None
-        paper = self.filter(bibtex_key=key).first()
-        if paper:
-            return paper
-        alias = PaperAlias.objects.filter(alias=key).select_related("paper").first()
-        if alias:
-            return alias.paper
-        arxiv_id = parse_arxiv_id(key)
-        if arxiv_id:
-            paper = self.filter(bibtex_key=arxiv_bibtex_key(arxiv_id)).first()
-            return paper or self.filter(arxiv_id=arxiv_id).order_by("pk").first()
-        doi = parse_doi(key)
-        if doi:
-            return self.filter(bibtex_key=doi).first() or self.filter(doi=doi).order_by("pk").first()
-        return None
+        return self.resolve_many([key]).get(key) if key else None
+
+    def cite_links(self, keys) -> dict[str, CitedPaper]:
+        """{key: CitedPaper} for each of `keys`, resolved as /paper?bibtexKey= resolves them (resolve_many)."""
+        found = self.only("pk", "bibtex_key", "title", "arxiv_id", "doi").resolve_many(keys)
+        links = {}
+        for key in keys:
+            paper = found.get(key)
+            if paper is None:
+                links[key] = CitedPaper(paper_url(key), "", None)
+            else:
+                links[key] = CitedPaper(paper_url(paper.bibtex_key), paper.title, paper.pk)
+        return links
+
+    def resolve_many(self, keys, *, skip_exact: bool = False) -> dict:
+        """{key: paper} for each of `keys` that names a paper, as /paper?bibtexKey= resolves it: its own bibtex key
+        first, then an alias, then (an arXiv id or URL) the arXiv key or arXiv id, then (a DOI) the key or DOI.
+        One query per step that some key still needs, whatever the number of keys. `skip_exact` when the caller has
+        just looked the keys up by bibtex key."""
+        found = {}
+        pending = [key for key in dict.fromkeys(keys) if key]
+        if pending and not skip_exact:
+            by_key = {p.bibtex_key: p for p in self.filter(bibtex_key__in=pending)}
+            found.update((key, by_key[key]) for key in pending if key in by_key)
+            pending = [key for key in pending if key not in found]
+        if pending:
+            aliases = PaperAlias.objects.filter(alias__in=pending).values_list("alias", "paper_id")
+            paper_of_alias = dict(aliases)
+            if paper_of_alias:
+                papers = self.in_bulk(set(paper_of_alias.values()))
+                found.update((a, papers[pk]) for a, pk in paper_of_alias.items() if pk in papers)
+            pending = [key for key in pending if key not in found]
+        arxiv_ids = {key: arxiv_id for key in pending if (arxiv_id := parse_arxiv_id(key))}
+        if arxiv_ids:
+            ids = set(arxiv_ids.values())
+            keys_of = {arxiv_bibtex_key(arxiv_id) for arxiv_id in ids}
+            candidates = self.filter(Q(bibtex_key__in=keys_of) | Q(arxiv_id__in=ids)).order_by("pk")
+            best = {}  # arXiv id -> its paper: the one keyed journals/corr/<id>, else the oldest with that id
+            for paper in candidates:
+                arxiv_id = paper.bibtex_key.removeprefix(ARXIV_KEY_PREFIX)
+                if paper.bibtex_key in keys_of:
+                    best[arxiv_id] = paper
+                elif paper.arxiv_id in ids and paper.arxiv_id not in best:
+                    best[paper.arxiv_id] = paper
+            found.update((key, best[arxiv_id]) for key, arxiv_id in arxiv_ids.items() if arxiv_id in best)
+        dois = {key: doi for key in pending if key not in arxiv_ids and (doi := parse_doi(key))}
+        if dois:
+            values = set(dois.values())
+            best = {}  # DOI -> its paper: the one keyed by the DOI, else the oldest with that DOI
+            for paper in self.filter(Q(bibtex_key__in=values) | Q(doi__in=values)).order_by("pk"):
+                if paper.bibtex_key in values:
+                    best[paper.bibtex_key] = paper
+                elif paper.doi in values and paper.doi not in best:
+                    best[paper.doi] = paper
+            found.update((key, best[doi]) for key, doi in dois.items() if doi in best)
+        return found
 
 
 def _lock_for_delete(model, pks, *, using) -> None:
@@ -212,7 +287,9 @@ class Paper(models.Model):
     venue = models.ForeignKey(
         Venue, null=True, blank=True, on_delete=models.SET_NULL, related_name="papers", db_index=False
     )  # indexed by (venue, year) below
-    venue_name = models.CharField(max_length=500, blank=True, help_text="Journal or booktitle as imported")
+    published_in = models.CharField(
+        max_length=500, blank=True, help_text="Journal or booktitle as imported (the venue's name may differ)"
+    )
     entry_type = models.CharField(max_length=40, blank=True, help_text="BibTeX entry type, e.g. inproceedings")
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
     arxiv_id = models.CharField("arXiv id", max_length=64, blank=True)
@@ -246,10 +323,6 @@ class Paper(models.Model):
 
     def save(self, *args, **kwargs):
         self.title_normalized = normalize_title(self.title)
-        if self.venue_id is None:
-            prefix = venue_key_for(self.bibtex_key)
-            if prefix:
-                self.venue, _ = Venue.objects.get_or_create(key=prefix, defaults={"name": self.venue_name})
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -268,6 +341,28 @@ class Paper(models.Model):
             return Paper.objects.none()
         return Paper.objects.filter(work_id=self.work_id).exclude(pk=self.pk).select_related("venue").order_by("year")
 
+    def json_ld(self) -> dict:
+        """The paper as a schema.org ScholarlyArticle, for the JSON-LD block of its page."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "ScholarlyArticle",
+            "name": self.title,
+            "headline": self.title[:110],
+            "url": settings.SITE_URL + self.get_absolute_url(),
+            "author": [{"@type": "Person", "name": name} for name in self.author_names],
+        }
+        if self.published:
+            data["datePublished"] = self.published.isoformat()
+        elif self.year:
+            data["datePublished"] = str(self.year)
+        if self.abstract:
+            data["abstract"] = self.abstract
+        if self.doi:
+            data["sameAs"] = self.doi_url
+        elif self.arxiv_id:
+            data["sameAs"] = self.arxiv_url
+        return data
+
     @property
     def author_names(self) -> list[str]:
         if hasattr(self, "ordered_authors"):
@@ -276,9 +371,11 @@ class Paper(models.Model):
 
     @property
     def venue_label(self) -> str:
+        """What pages call this paper's venue: the venue's name, else the journal or booktitle as imported, else
+        the venue's key."""
         if self.venue and self.venue.name:
             return self.venue.name
-        return self.venue_name or (self.venue.key if self.venue else "")
+        return self.published_in or (self.venue.key if self.venue else "")
 
     @property
     def venue_url(self) -> str:

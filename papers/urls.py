@@ -5,7 +5,6 @@ from . import views
 app_name = "papers"
 
 urlpatterns = [
-    path("paper", views.paper_detail, name="detail"),
-    path("venue", views.venue, name="venue"),
+    path("venue", views.venue_page, name="venue"),
     path("search", views.search, name="search"),
 ]

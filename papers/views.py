@@ -1,13 +1,12 @@
+"""The catalogue's own pages: venues and the lookup box. The paper page lists summaries, so it is the summaries
+app's (summaries.views.paper_detail); it answers a failed on-demand import with `import_failure_response`."""
+
 from django.core.paginator import Paginator
-from django.db.models import Count, F
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 
-from summaries.views import paper_page
-
-from . import services
-from .models import Paper, Venue, paper_url
+from .models import Paper, Venue
+from .on_demand import ImportFailure, paper_find_or_import
 
 VENUE_PAGE_SIZE = 50
 SEARCH_LIMIT = 50
@@ -16,53 +15,29 @@ SEARCH_LIMIT = 50
 # could not be reached, timed out or said "try later", or our database refused the paper: 503 with Retry-After,
 # since the same request may work later. The source answered with an error or something that is not a paper: 502.
 IMPORT_FAILURE_STATUS = {
-    services.NOT_FOUND: 404,
-    services.UNREACHABLE: 503,
-    services.TIMEOUT: 503,
-    services.NOT_STORED: 503,
-    services.SOURCE_ERROR: 502,
+    ImportFailure.NOT_FOUND: 404,
+    ImportFailure.UNREACHABLE: 503,
+    ImportFailure.TIMEOUT: 503,
+    ImportFailure.NOT_STORED: 503,
+    ImportFailure.SOURCE_ERROR: 502,
 }
 
 
-def paper_detail(request):
-    """/paper?bibtexKey=KEY: the paper page. Aliases, arXiv ids/URLs and DOIs redirect to the canonical key; an
-    unknown arXiv id/URL or DOI is imported on the spot and redirects (302) to its new page."""
-    key = request.GET.get("bibtexKey", "").strip()
-    if not key:
-        raise Http404("No paper was named: the address needs ?bibtexKey=…")
-    paper = Paper.objects.for_detail().filter(bibtex_key=key).first()
-    if paper is None:
-        resolved = Paper.objects.resolve(key)
-        if resolved is None:
-            response = _import_on_demand(request, key, focus=request.GET.get("a", ""))
-            if response is None:
-                raise Http404(f"Unknown paper: {key}")
-            return response
-        return redirect(paper_url(resolved.bibtex_key, focus=request.GET.get("a", "")), permanent=True)
-    return paper_page(request, paper)
-
-
-def venue(request):
-    """/venue lists venues; /venue?key=conf/nips&year=2015 shows one venue with a tab per year."""
+def venue_page(request):
+    """/venue is the index of venues and, with ?key=conf/nips[&year=2015], one venue (the original's URLs)."""
     key = request.GET.get("key", "").strip()
-    if not key:
-        return render(request, "papers/venue_list.html", {"venues": Venue.objects.for_index()})
+    return venue_detail(request, key) if key else venue_list(request)
+
+
+def venue_list(request):
+    return render(request, "papers/venue_list.html", {"venues": Venue.objects.for_index()})
+
+
+def venue_detail(request, key):
+    """One venue with a tab per year (?year=2015, or ?year=unknown for its papers without one)."""
     venue = get_object_or_404(Venue, key=key)
-    years = list(
-        Paper.objects.filter(venue=venue)
-        .values("year")
-        .annotate(count=Count("id"))
-        .order_by(F("year").desc(nulls_last=True))
-    )
-    for y in years:
-        y["url"] = venue.get_absolute_url(y["year"] or "unknown")
-    year_param = request.GET.get("year", "")
-    if year_param.isdigit():
-        year = int(year_param)
-    elif year_param == "unknown" or not years:
-        year = None
-    else:
-        year = years[0]["year"]
+    years = venue.year_tabs()
+    year = venue.tab_year(request.GET.get("year", ""), years)
     page = Paginator(Paper.objects.for_venue_year(venue, year), VENUE_PAGE_SIZE).get_page(request.GET.get("page"))
     page_query = urlencode({"key": venue.key, "year": "unknown" if year is None else year})
     context = {"venue": venue, "years": years, "year": year, "page": page, "page_query": page_query}
@@ -75,32 +50,23 @@ def search(request):
     query = (request.GET.get("q") or request.GET.get("term") or "").strip().strip('"')
     papers = []
     if query:
-        paper = Paper.objects.resolve(query)
-        if paper is not None:
-            return redirect(paper.get_absolute_url())
-        response = _import_on_demand(request, query)
-        if response is not None:
-            return response
+        found = paper_find_or_import(query)
+        if found.ok:
+            return redirect(found.paper.get_absolute_url())
+        if found.failure != ImportFailure.NOT_IMPORTABLE:
+            return import_failure_response(request, query, found)
         papers = Paper.objects.title_contains(query)[:SEARCH_LIMIT]
     return render(request, "papers/paper_search.html", {"query": query, "papers": papers, "limit": SEARCH_LIMIT})
 
 
-def _import_on_demand(request, identifier, *, focus=""):
-    """For an unknown arXiv id, arXiv URL or DOI asked for by GET: a redirect (302) to the paper imported now, or
-    the page saying what was tried and why it failed. None for anything else (the caller goes on as before).
-    Failures are remembered for minutes by the service, so repeated look-ups do not ask the source again."""
-    if request.method != "GET":
-        return None
-    result = services.paper_import_unknown(identifier)  # the callers have just failed to resolve it
-    if result.failure == services.NOT_IMPORTABLE:
-        return None
-    if result.ok:
-        return redirect(paper_url(result.paper.bibtex_key, focus=focus))
-    # Every failure but NOT_IMPORTABLE, handled above, is in IMPORT_FAILURE_STATUS.
+def import_failure_response(request, identifier, result):
+    """The page saying what an on-demand import of `identifier` tried and why it failed (`result.failure` is any
+    ImportFailure but NOT_IMPORTABLE), with the status IMPORT_FAILURE_STATUS gives. The failure is remembered for
+    minutes by papers.on_demand, so repeated look-ups do not ask the source again."""
     context = {
         "identifier": identifier,
         "result": result,
-        "not_found": result.failure == services.NOT_FOUND,
+        "not_found": result.failure == ImportFailure.NOT_FOUND,
         "remembered_minutes": max(1, result.retry_after // 60),
         "try_again_url": request.get_full_path(),
     }

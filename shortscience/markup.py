@@ -1,8 +1,9 @@
 """The one place where user text becomes HTML: Markdown + LaTeX + citations, sanitised.
 
-`render_summary(source)` turns a summary's markdown into safe HTML, stored in a `*_html` field at save time;
-`extract_citations(source)` lists the bibtex keys it cites; `render_summary_with_citations(source)` gives both
-from one parse (what a save uses). The pipeline:
+`render_summary(source, cite_lookup=…)` turns a summary's markdown into safe HTML, stored in a `*_html` field at
+save time; `extract_citations(source)` lists the bibtex keys it cites; `render_summary_with_citations(source,
+cite_lookup=…)` gives both from one parse (what a save uses). The renderer knows no app: `cite_lookup` is how it
+learns where a cited key leads (`papers.models.PaperQuerySet.cite_links` is the site's). The pipeline:
 
 1. Python-Markdown with tables, fenced code, sane lists, ~~strike~~ and links for bare URLs. Raw HTML is not
    passed through: it is escaped and shows as text, as on the original site (marked with `sanitize: true`).
@@ -14,8 +15,9 @@ from one parse (what a save uses). The pipeline:
    This is the HTML of pymdownx.arithmatex's generic mode, with its "smart" dollars (`$3.00` is money), but
    display math also works in the middle of a paragraph and over lines starting with `>`, `#` or `-`, and no
    pattern takes quadratic time on unclosed delimiters.
-3. `\\cite{KEY}` -> <a class="cite" href="/paper?bibtexKey=KEY">Paper title</a> (or `[KEY]` when the paper
-   is unknown), with one query for all the keys of a summary.
+3. `\\cite{KEY}` -> <a class="cite" href="URL">Paper title</a>, URL and title from `cite_lookup`, called once
+   with all the keys of a summary; `[KEY]` when the title is empty (an unknown paper), plain text when the
+   lookup gives the key no URL.
 4. A bare image URL alone on its line becomes an image wrapped in a link to it:
    <a href="URL" rel="nofollow ugc"><img alt="" loading="lazy" src="URL"></a> (bleach sorts attributes).
 5. Headings are demoted two levels (`#` is an h3).
@@ -25,7 +27,9 @@ from one parse (what a save uses). The pipeline:
 import re
 import threading
 import xml.etree.ElementTree as etree
+from collections.abc import Callable, Mapping
 from html import escape as html_escape
+from typing import Protocol
 
 import bleach
 import markdown
@@ -81,6 +85,17 @@ DISPLAY_MAX_BLOCKS = 8
 MATH_CLASS = "arithmatex"  # the class pymdownx.arithmatex uses; static/js/math.js looks for it
 ESCAPED_BACKSLASH = f"{STX}{ord(chr(92))}{ETX}"  # Python-Markdown's placeholder for an escaped backslash
 HEADING_SHIFT = 2
+
+
+class CiteTarget(Protocol):
+    """Where a cited key leads: `url` (empty: no link) and the paper's `title` (empty: shown as [KEY])."""
+
+    url: str
+    title: str
+
+
+# {key: its CiteTarget} for the keys of one document; a key left out is shown as plain [KEY].
+CiteLookup = Callable[[list[str]], Mapping[str, CiteTarget]]
 
 # --- Markdown extension -------------------------------------------------------------------------------------
 
@@ -154,10 +169,8 @@ class CiteProcessor(InlineProcessor):
     """\\cite{KEY} -> a link to the paper; its text is filled in by CiteTitleTreeprocessor."""
 
     def handleMatch(self, m, data):
-        from papers.models import paper_url  # late: the papers and summaries apps import this module
-
         key = m.group(1)
-        el = etree.Element("a", {"class": "cite", "href": paper_url(key)})
+        el = etree.Element("a", {"class": "cite"})
         el.text = AtomicString(f"[{key}]")
         self.md.cite_elements.append((key, el))
         return el, m.start(0), m.end(0)
@@ -190,16 +203,21 @@ class BareUrlProcessor(InlineProcessor):
 
 
 class CiteTitleTreeprocessor(Treeprocessor):
-    """Give cite links the titles of known papers, looked up once for the whole document."""
+    """Give cite links their address and the titles of known papers, looked up once for the whole document."""
 
     def run(self, root):
         lookup = self.md.cite_lookup
         if not self.md.cite_elements or lookup is None:
             return
-        titles = lookup(list(dict.fromkeys(key for key, _ in self.md.cite_elements)))
+        targets = lookup(list(dict.fromkeys(key for key, _ in self.md.cite_elements)))
         for key, el in self.md.cite_elements:
-            if titles.get(key):
-                el.text = AtomicString(titles[key])
+            target = targets.get(key)
+            if target is None or not target.url:
+                el.tag = "span"  # nowhere to go: the key as text
+                continue
+            el.set("href", target.url)
+            if target.title:
+                el.text = AtomicString(target.title)
 
 
 class DemoteHeadingsTreeprocessor(Treeprocessor):
@@ -321,12 +339,6 @@ def _tools() -> tuple[markdown.Markdown, bleach.Cleaner]:
     return _local.md, _local.cleaner
 
 
-def _paper_titles(keys: list[str]) -> dict[str, str]:
-    from papers.models import Paper  # late: the papers and summaries apps import this module
-
-    return dict(Paper.objects.filter(bibtex_key__in=keys).values_list("bibtex_key", "title"))
-
-
 def _convert(source: str, cite_lookup) -> tuple[str, list[str]]:
     """Markdown -> (unsanitised HTML, cited keys)."""
     md, _ = _tools()
@@ -345,18 +357,18 @@ def _convert(source: str, cite_lookup) -> tuple[str, list[str]]:
     return html, keys
 
 
-def render_summary_with_citations(source: str) -> tuple[str, list[str]]:
+def render_summary_with_citations(source: str, *, cite_lookup: CiteLookup) -> tuple[str, list[str]]:
     """(safe HTML, cited bibtex keys) for a summary's source, from one parse: what a save stores."""
     if not source or not source.strip():
         return "", []
-    html, keys = _convert(source, _paper_titles)
+    html, keys = _convert(source, cite_lookup)
     _, cleaner = _tools()
     return cleaner.clean(html), keys
 
 
-def render_summary(source: str) -> str:
-    """Safe HTML for a summary's markdown + LaTeX source. Deterministic for a given database state."""
-    html, _ = render_summary_with_citations(source)
+def render_summary(source: str, *, cite_lookup: CiteLookup) -> str:
+    """Safe HTML for a summary's markdown + LaTeX source. Deterministic for a given `cite_lookup` answer."""
+    html, _ = render_summary_with_citations(source, cite_lookup=cite_lookup)
     return html
 
 

@@ -1,5 +1,6 @@
 """Summaries of papers, with their revisions, votes, comments, reports and citations."""
 
+import difflib
 import secrets
 from datetime import timedelta
 
@@ -93,11 +94,48 @@ class SummaryQuerySet(models.QuerySet):
         return qs.order_by("-edited_at")
 
     def for_paper_page(self, paper_ids, user, share_token=""):
+        """The summaries of these papers (a paper and its other versions) that `user` may read, best first, each
+        with its visible comments (`visible_comments`, a list) and their authors."""
         return (
             self.filter(paper_id__in=paper_ids)
             .visible_to(user, share_token)
             .with_related()
+            .prefetch_related(
+                Prefetch(
+                    "comments",
+                    queryset=Comment.objects.visible().select_related("author"),
+                    to_attr="visible_comments",
+                )
+            )
             .order_by("-score", "created_at")
+        )
+
+    def citing(self, paper):
+        """Public summaries of other papers that cite `paper`, best first."""
+        return (
+            self.public()
+            .filter(citations__paper=paper)
+            .exclude(paper=paper)
+            .select_related("paper", "author")
+            .distinct()
+            .order_by("-score")
+        )
+
+    def for_profile(self, person, viewer):
+        """A profile's list: the person's public, signed summaries, or all their own for themselves; newest first."""
+        qs = self.filter(author=person).with_papers().with_comment_counts()
+        if viewer.is_authenticated and viewer.pk == person.pk:
+            qs = qs.visible_to(viewer)
+        else:
+            qs = qs.public().filter(is_anonymous=False)
+        return qs.order_by("-edited_at")
+
+    def profile_stats(self, person) -> dict:
+        """{"count", "total", "average"} of the person's public, signed summaries' scores."""
+        return (
+            self.public()
+            .filter(author=person, is_anonymous=False)
+            .aggregate(count=models.Count("pk"), total=Sum("score"), average=models.Avg("score"))
         )
 
 
@@ -168,6 +206,28 @@ class Revision(models.Model):
     def __str__(self):
         return f"Revision {self.version} of summary {self.summary_id}"
 
+    def diff_lines(self, newer: "Revision") -> list[tuple[str, str]]:
+        """A line diff from this revision to `newer`: (kind, line) with kind "added", "removed", "hunk" (the @@
+        line) or "same", three lines of context."""
+        rows = []
+        for line in difflib.unified_diff(self.body.splitlines(), newer.body.splitlines(), lineterm="", n=3):
+            if line.startswith(("---", "+++")):
+                continue
+            kind = {"+": "added", "-": "removed", "@": "hunk"}.get(line[:1], "same")
+            rows.append((kind, line))
+        return rows
+
+
+class VoteQuerySet(models.QuerySet):
+    def values_of(self, user, summaries) -> dict[int, int]:
+        """{summary id: -1 | 0 | 1}: `user`'s votes on `summaries` (empty for a guest, without a query)."""
+        if not user.is_authenticated:
+            return {}
+        summaries = list(summaries)
+        if not summaries:
+            return {}
+        return dict(self.filter(voter=user, summary__in=summaries).values_list("summary_id", "value"))
+
 
 class Vote(models.Model):
     class Value(models.IntegerChoices):
@@ -180,6 +240,8 @@ class Vote(models.Model):
     value = models.SmallIntegerField(choices=Value.choices)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = VoteQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -263,10 +325,13 @@ class Report(models.Model):
 
 
 class Citation(models.Model):
-    """A `\\cite{KEY}` in a summary: lets a paper page list the summaries that cite it."""
+    """A `\\cite{KEY}` in a summary: lets a paper page list the summaries that cite it. `paper` is the paper the
+    key named when the summary was saved (resolved as /paper?bibtexKey= resolves it), empty for an unknown key;
+    `manage.py rerender_summaries` resolves them again."""
 
     summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="citations")
-    cited_key = models.CharField(max_length=255, db_index=True)
+    cited_key = models.CharField(max_length=255)
+    paper = models.ForeignKey(Paper, null=True, blank=True, on_delete=models.SET_NULL, related_name="citations")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["summary", "cited_key"], name="unique_citation")]

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from papers.models import CitedPaper, Paper
 from shortscience.markup import render_summary_with_citations
 
 from .models import (
@@ -46,11 +47,25 @@ class NotAllowed(Exception):
     pass
 
 
-def _citations_replace(summary: Summary, cited_keys: list[str]) -> None:
-    """Make the stored citations of `summary` the keys its body cites (as rendered alongside its HTML)."""
-    keys = [key for key in cited_keys if len(key) <= 255]
-    summary.citations.exclude(cited_key__in=keys).delete()
-    Citation.objects.bulk_create([Citation(summary=summary, cited_key=key) for key in keys], ignore_conflicts=True)
+def summary_render(body: str) -> tuple[str, dict[str, CitedPaper]]:
+    """(safe HTML, {cited key: the paper it names, or not}) for a summary's source: the one renderer, with cited
+    keys resolved as /paper?bibtexKey= resolves them, in one look-up for all of them."""
+    links: dict[str, CitedPaper] = {}
+
+    def cite_lookup(keys):
+        links.update(Paper.objects.cite_links(keys))
+        return links
+
+    html, cited_keys = render_summary_with_citations(body, cite_lookup=cite_lookup)
+    return html, {key: links[key] for key in cited_keys if key in links}
+
+
+def _citations_replace(summary: Summary, cited: dict[str, CitedPaper]) -> None:
+    """Make the stored citations of `summary` the keys its body cites, each with the paper it names now."""
+    rows = [Citation(summary=summary, cited_key=key, paper_id=link.paper_id) for key, link in cited.items()]
+    rows = [row for row in rows if len(row.cited_key) <= 255]
+    summary.citations.all().delete()
+    Citation.objects.bulk_create(rows)
 
 
 def summary_save(
@@ -74,7 +89,7 @@ def summary_save(
         raise ValueError("A summary cannot be empty.")
     if len(body) > MAX_SUMMARY_LENGTH:
         raise ValueError(f"A summary can be at most {MAX_SUMMARY_LENGTH:,} characters long.")
-    body_html, cited_keys = render_summary_with_citations(body)
+    body_html, cited = summary_render(body)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -105,23 +120,26 @@ def summary_save(
                 if not changed:
                     return summary
             Revision.objects.create(summary=summary, version=summary.version, body=body, created_at=now)
-            _citations_replace(summary, cited_keys)
+            _citations_replace(summary, cited)
     except IntegrityError as exc:  # two first saves raced: the other one won
         raise StaleEdit(Summary.objects.filter(paper=paper, author=author).first()) from exc
     return summary
 
 
 def summary_rerender(*, summary: Summary, dry_run: bool = False) -> bool:
-    """Render the stored source again (after a renderer change). Returns True when the HTML changed (or, with
-    `dry_run`, would change: then nothing is written)."""
-    html, cited_keys = render_summary_with_citations(summary.body)
-    if html == summary.body_html:
+    """Render the stored source again (after a renderer change, or to resolve cited keys of papers imported since).
+    Returns True when the HTML or the citations changed (or, with `dry_run`, would change: nothing is written)."""
+    html, cited = summary_render(summary.body)
+    stored = {c.cited_key: c.paper_id for c in summary.citations.all()}
+    html_changed = html != summary.body_html
+    if not html_changed and stored == {key: link.paper_id for key, link in cited.items()}:
         return False
     if dry_run:
         return True
-    Summary.objects.filter(pk=summary.pk).update(body_html=html)
     with transaction.atomic():
-        _citations_replace(summary, cited_keys)
+        if html_changed:
+            Summary.objects.filter(pk=summary.pk).update(body_html=html)
+        _citations_replace(summary, cited)
     return True
 
 

@@ -6,6 +6,7 @@ app_name = "summaries"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("paper", views.paper_detail, name="paper"),
     path("random", views.random_summary, name="random"),
     path("export", views.export, name="export"),
     path("report", views.report_create, name="report"),

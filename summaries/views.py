@@ -1,27 +1,26 @@
-import difflib
-import io
-import json
-import zipfile
+"""Pages and forms of summaries: the homepage feed, the paper page with its summaries and editor, voting,
+comments, reports, revisions and the export."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from papers.models import Paper, PaperAlias
-from shortscience.markup import render_summary
+from papers.models import Paper, paper_url
+from papers.on_demand import ImportFailure, paper_find_or_import
+from papers.views import import_failure_response
 
+from . import export as summary_export
 from . import services
 from .forms import CommentForm, ReportForm, SummaryForm
-from .models import MAX_SUMMARY_LENGTH, Comment, PaperVisit, Revision, Summary, Vote
+from .models import MAX_SUMMARY_LENGTH, Comment, PaperVisit, Summary, Vote
 
+CITED_IN_LIMIT = 50
 FEED_PAGE_SIZE = 10
 FEED_TABS = {"recent": "Most Recent", "best": "Highest Rated", "popular": "Popular"}
 
@@ -44,32 +43,38 @@ def home(request):
         "tabs": FEED_TABS,
         "page_query": urlencode({"tab": tab}),
         "public_count": page.paginator.count,
-        "my_votes": _votes_of(request.user, page.object_list),
+        "my_votes": Vote.objects.values_of(request.user, page.object_list),
     }
     return render(request, "summaries/home.html", context)
 
 
-def _votes_of(user, summaries) -> dict[int, int]:
-    if not user.is_authenticated:
-        return {}
-    return dict(Vote.objects.filter(voter=user, summary__in=list(summaries)).values_list("summary_id", "value"))
+@require_safe
+def paper_detail(request):
+    """/paper?bibtexKey=KEY: the paper page. Aliases, arXiv ids/URLs and DOIs redirect (301) to the canonical key;
+    an unknown arXiv id/URL or DOI is imported on the spot and redirects (302) to its new page."""
+    key = request.GET.get("bibtexKey", "").strip()
+    if not key:
+        raise Http404("No paper was named: the address needs ?bibtexKey=…")
+    focus = request.GET.get("a", "")
+    found = paper_find_or_import(key, queryset=Paper.objects.for_detail())
+    if found.ok:
+        if found.paper.bibtex_key == key:
+            return paper_page_response(request, found.paper)
+        return redirect(paper_url(found.paper.bibtex_key, focus=focus), permanent=not found.created)
+    if found.failure == ImportFailure.NOT_IMPORTABLE:
+        raise Http404(f"Unknown paper: {key}")
+    return import_failure_response(request, key, found)
 
 
-def paper_page(request, paper, *, form=None, status=200, stale=None, comment_draft=None):
-    """The paper page: title block, its summaries by score (or one, with `a=`), the editor, cited-in."""
+def paper_page_response(request, paper, *, form=None, status=200, stale=None, comment_draft=None):
+    """The paper page: title block, its summaries by score (or one, with `a=`), the editor, cited-in. The forms
+    posted from it answer with it too, with their `form`, a `stale` summary or a refused `comment_draft`."""
     user = request.user
     share_token = request.GET.get("code", "")
     focus = request.GET.get("a", "")
     versions = list(paper.other_versions()) if paper.work_id else []
     paper_ids = [paper.pk, *(v.pk for v in versions)]
-    summaries = Summary.objects.for_paper_page(paper_ids, user, share_token).prefetch_related(
-        Prefetch(
-            "comments",
-            queryset=Comment.objects.visible().select_related("author"),
-            to_attr="visible_comments",
-        )
-    )
-    summaries = list(summaries)
+    summaries = list(Summary.objects.for_paper_page(paper_ids, user, share_token))
     own = next((s for s in summaries if s.paper_id == paper.pk and s.author_id == user.pk), None)
     if focus:
         summaries = [s for s in summaries if s.anchor == focus]
@@ -85,15 +90,7 @@ def paper_page(request, paper, *, form=None, status=200, stale=None, comment_dra
                 "base_version": own.version,
             }
         form = SummaryForm(initial=initial)
-    aliases = PaperAlias.objects.filter(paper=paper).values("alias")
-    cited_in = (
-        Summary.objects.public()
-        .filter(Q(citations__cited_key=paper.bibtex_key) | Q(citations__cited_key__in=aliases))
-        .exclude(paper=paper)
-        .select_related("paper", "author")
-        .distinct()
-        .order_by("-score")[:50]
-    )
+    cited_in = Summary.objects.citing(paper)[:CITED_IN_LIMIT]
     if request.method == "GET" and not focus:
         PaperVisit.record(paper.pk)
     context = {
@@ -104,35 +101,13 @@ def paper_page(request, paper, *, form=None, status=200, stale=None, comment_dra
         "own": own,
         "form": form,
         "comment_form": CommentForm(),
-        "my_votes": _votes_of(user, summaries),
+        "my_votes": Vote.objects.values_of(user, summaries),
         "cited_in": cited_in,
         "stale": stale,
         "comment_draft": comment_draft,  # (summary pk, text) of a comment that was refused, shown again
-        "jsonld": _paper_jsonld(paper),
+        "jsonld": paper.json_ld(),
     }
     return render(request, "papers/paper_detail.html", context, status=status)
-
-
-def _paper_jsonld(paper) -> dict:
-    data = {
-        "@context": "https://schema.org",
-        "@type": "ScholarlyArticle",
-        "name": paper.title,
-        "headline": paper.title[:110],
-        "url": settings.SITE_URL + paper.get_absolute_url(),
-        "author": [{"@type": "Person", "name": name} for name in paper.author_names],
-    }
-    if paper.published:
-        data["datePublished"] = paper.published.isoformat()
-    elif paper.year:
-        data["datePublished"] = str(paper.year)
-    if paper.abstract:
-        data["abstract"] = paper.abstract
-    if paper.doi:
-        data["sameAs"] = paper.doi_url
-    elif paper.arxiv_id:
-        data["sameAs"] = paper.arxiv_url
-    return data
 
 
 @login_required
@@ -142,7 +117,7 @@ def summary_save(request, paper_id):
     form = SummaryForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Your summary was not saved: see the problems below.")
-        return paper_page(request, paper, form=form, status=400)
+        return paper_page_response(request, paper, form=form, status=400)
     data = form.cleaned_data
     try:
         summary = services.summary_save(
@@ -158,10 +133,10 @@ def summary_save(request, paper_id):
         data = request.POST.copy()
         data["base_version"] = exc.current.version if exc.current else 0
         # The typed text stays in the editor; the stored version is shown beside it for comparison.
-        return paper_page(request, paper, form=SummaryForm(data), status=409, stale=exc.current)
+        return paper_page_response(request, paper, form=SummaryForm(data), status=409, stale=exc.current)
     except (ValueError, services.NotAllowed) as exc:
         messages.error(request, str(exc))
-        return paper_page(request, paper, form=form, status=400)
+        return paper_page_response(request, paper, form=form, status=400)
     messages.success(request, "Your summary was saved.")
     return redirect(summary.get_absolute_url() + f"#{summary.anchor}")
 
@@ -173,7 +148,8 @@ def summary_preview(request):
     body = request.POST.get("body", "")
     if len(body) > MAX_SUMMARY_LENGTH:
         return HttpResponseBadRequest("Too long to preview.")
-    return HttpResponse(render_summary(body), content_type="text/html; charset=utf-8")
+    html, _ = services.summary_render(body)
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 @login_required
@@ -204,19 +180,9 @@ def summary_revisions(request, summary_id):
         old, new = by_version.get(int(old_v)), by_version.get(int(new_v))
         if old is None or new is None:
             raise Http404("No such revision.")
-        diff = _line_diff(old, new)
+        diff = old.diff_lines(new)
     context = {"summary": summary, "revisions": revisions, "diff": diff, "from": old_v, "to": new_v}
     return render(request, "summaries/revision_list.html", context)
-
-
-def _line_diff(old: Revision, new: Revision) -> list[tuple[str, str]]:
-    rows = []
-    for line in difflib.unified_diff(old.body.splitlines(), new.body.splitlines(), lineterm="", n=3):
-        if line.startswith(("---", "+++")):
-            continue
-        kind = {"+": "added", "-": "removed", "@": "hunk"}.get(line[:1], "same")
-        rows.append((kind, line))
-    return rows
 
 
 @require_POST
@@ -274,7 +240,7 @@ def comment_create(request, summary_id):
         messages.error(request, f"Your comment was not posted: {error}")
         draft = (summary.pk, request.POST.get("body", ""))
         paper = Paper.objects.for_detail().get(pk=summary.paper_id)  # with its authors, as the paper page has it
-        return paper_page(request, paper, status=400, comment_draft=draft)
+        return paper_page_response(request, paper, status=400, comment_draft=draft)
     return redirect(summary.get_absolute_url() + f"#{summary.anchor}-comments")
 
 
@@ -334,34 +300,13 @@ def random_summary(request):
 @require_GET
 def export(request):
     """Your own summaries, as JSON (?format=json, default) or a zip of markdown files (?format=zip)."""
-    summaries = Summary.objects.filter(author=request.user).select_related("paper").order_by("created_at")
-    rows = [
-        {
-            "bibtex_key": s.paper.bibtex_key,
-            "paper_title": s.paper.title,
-            "url": request.build_absolute_uri(s.get_absolute_url()),
-            "private": s.is_private,
-            "anonymous": s.is_anonymous,
-            "score": s.score,
-            "created_at": s.created_at.isoformat(),
-            "edited_at": s.edited_at.isoformat(),
-            "markdown": s.body,
-        }
-        for s in summaries
-    ]
+    rows = summary_export.export_rows(request.user, absolute_url=request.build_absolute_uri)
     if request.GET.get("format") == "zip":
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for row in rows:
-                name = row["bibtex_key"].replace("/", "_").replace(":", "_") + ".md"
-                header = f"# {row['paper_title']}\n\n<!-- {row['bibtex_key']} · {row['url']} -->\n\n"
-                archive.writestr(f"shortscience-summaries/{name}", header + row["markdown"] + "\n")
-        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        response = HttpResponse(summary_export.export_zip(rows), content_type="application/zip")
         response["Content-Disposition"] = 'attachment; filename="shortscience-summaries.zip"'
         return response
     response = HttpResponse(
-        json.dumps({"user": request.user.username, "summaries": rows}, indent=2, ensure_ascii=False),
-        content_type="application/json; charset=utf-8",
+        summary_export.export_json(request.user.username, rows), content_type="application/json; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="shortscience-summaries.json"'
     return response

@@ -25,7 +25,7 @@ def make_paper(**overrides):
         "source": Source.DBLP,
         "authors": [f"Author {n}a", f"Author {n}b"],
         "year": 2015,
-        "venue_name": "NIPS",
+        "published_in": "NIPS",
     }
     fields.update(overrides)
     paper, _ = paper_upsert(record=PaperRecord(**fields))

@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from papers.services import works_link
+from papers.works import works_link
 from summaries import services
 from tests.factories import UserFactory, make_paper, make_summary
 

@@ -1,4 +1,6 @@
-"""Data-driven tests of shortscience.markup, the one renderer of user text.
+"""Data-driven tests of shortscience.markup, the one renderer of user text. The renderer knows no app: these tests
+give it a citation look-up of their own (`lookup_of`), shaped as the site's (papers.models.PaperQuerySet.cite_links,
+tested with the database in tests/papers/test_models.py).
 
 - tests/fixtures/markup/cases.yaml: our own cases (math, currency, code, tables, headings, citations, images,
   links, raw HTML);
@@ -16,9 +18,27 @@ from pathlib import Path
 import pytest
 import yaml
 
-from papers.models import Paper
+from papers.models import CitedPaper, paper_url
 from shortscience import markup
-from shortscience.markup import extract_citations, render_summary
+from shortscience.markup import extract_citations
+
+
+def lookup_of(papers=()):
+    """A citation look-up that knows `papers` ({"bibtex_key", "title"} dicts), as the site's knows stored papers:
+    a known key links to its page with its title, an unknown one to the page that would import it."""
+    titles = {paper["bibtex_key"]: paper["title"] for paper in papers}
+
+    def lookup(keys):
+        lookup.calls.append(keys)
+        return {key: CitedPaper(paper_url(key), titles.get(key, ""), None) for key in keys}
+
+    lookup.calls = []
+    return lookup
+
+
+def render_summary(source, papers=()):
+    return markup.render_summary(source, cite_lookup=lookup_of(papers))
+
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MATH_CLASS = "arithmatex"
@@ -59,13 +79,9 @@ def load_yaml(name: str) -> list[dict]:
 CASES = load_yaml("cases.yaml")
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_render_summary_case(case):
-    for paper in case.get("papers", []):
-        Paper(bibtex_key=paper["bibtex_key"], title=paper["title"]).save()
-
-    html = render_summary(case["source"])
+    html = render_summary(case["source"], case.get("papers", []))
 
     for text in case.get("contains", []):
         assert text in html
@@ -83,39 +99,45 @@ def test_extract_citations_case(case):
     assert extract_citations(case["source"]) == case["citations"]
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_render_summary_with_citations_is_render_summary_and_extract_citations_from_one_parse(case, monkeypatch):
-    for paper in case.get("papers", []):
-        Paper(bibtex_key=paper["bibtex_key"], title=paper["title"]).save()
-    expected = (render_summary(case["source"]), extract_citations(case["source"]))
+    papers = case.get("papers", [])
+    expected = (render_summary(case["source"], papers), extract_citations(case["source"]))
     calls = []
     convert = markup._convert
     monkeypatch.setattr(markup, "_convert", lambda *args: calls.append(args) or convert(*args))
 
-    assert markup.render_summary_with_citations(case["source"]) == expected
+    assert markup.render_summary_with_citations(case["source"], cite_lookup=lookup_of(papers)) == expected
     assert len(calls) <= 1
 
 
-@pytest.mark.django_db
-def test_render_summary_looks_up_all_cited_papers_in_one_query(django_assert_num_queries):
-    Paper(bibtex_key="conf/nips/A15", title="Paper A").save()
+def test_render_summary_looks_up_all_cited_keys_at_once():
+    lookup = lookup_of([{"bibtex_key": "conf/nips/A15", "title": "Paper A"}])
     source = r"\cite{conf/nips/A15}, \cite{conf/nips/B15}, \cite{conf/icml/C16} and \cite{conf/nips/A15} again."
 
-    with django_assert_num_queries(1):
-        html = render_summary(source)
+    html = markup.render_summary(source, cite_lookup=lookup)
 
+    assert lookup.calls == [["conf/nips/A15", "conf/nips/B15", "conf/icml/C16"]]
     assert html.count('class="cite"') == 4
     assert ">Paper A</a>" in html
 
 
-@pytest.mark.django_db
-def test_render_summary_without_citations_makes_no_query(django_assert_num_queries):
-    with django_assert_num_queries(0):
-        render_summary("No citations, just $x_1$ and `\\cite{code}`.")
+def test_render_summary_without_citations_does_not_look_up():
+    lookup = lookup_of()
+    markup.render_summary("No citations, just $x_1$ and `\\cite{code}`.", cite_lookup=lookup)
+    assert lookup.calls == []
 
 
-@pytest.mark.django_db
+def test_render_summary_links_a_citation_where_the_look_up_says():
+    def lookup(keys):  # an alias resolves to the paper's own key, as /paper?bibtexKey= redirects
+        return {"DBLP:conf/nips/A15": CitedPaper("/paper?bibtexKey=conf/nips/A15", "Paper A", 1)}
+
+    html = markup.render_summary(r"See \cite{DBLP:conf/nips/A15} and \cite{nowhere}.", cite_lookup=lookup)
+
+    assert '<a class="cite" href="/paper?bibtexKey=conf/nips/A15">Paper A</a>' in html
+    assert "[nowhere]" in html and "bibtexKey=nowhere" not in html  # no address given: the key as text
+
+
 def test_render_summary_is_deterministic():
     source = (FIXTURES / "markdown_latex" / "pymdown_arithmatex.txt").read_text(encoding="utf-8")
     source += "\n\nSee \\cite{conf/nips/X15}.\nhttps://i.imgur.com/a.png\n"
@@ -225,7 +247,6 @@ def assert_safe(html: str) -> None:
 @pytest.mark.parametrize("context", XSS_CONTEXTS.values(), ids=XSS_CONTEXTS.keys())
 @pytest.mark.parametrize("payload", [p for _, p in XSS_PAYLOADS], ids=[i for i, _ in XSS_PAYLOADS])
 def test_render_summary_neutralises_xss(payload, context, monkeypatch):
-    monkeypatch.setattr(markup, "_paper_titles", lambda keys: {})  # \cite contexts need no database
     assert_safe(render_summary(context.replace("{}", payload)))
 
 

@@ -127,7 +127,7 @@ def _record(entry: ET.Element, arxiv_id: str, title: str) -> PaperRecord:
         year=published.year if published else None,
         published=published,
         updated=updated,
-        venue_name="arXiv",
+        published_in="arXiv",
         entry_type="article",
         arxiv_id=arxiv_id,
         doi=first_doi(_text(entry, f"{ARXIV}doi")),  # the first valid one of several, as OAI and snapshot read it

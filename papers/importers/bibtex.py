@@ -286,7 +286,7 @@ def _record(entry: Entry, fields: dict[str, str], own_fields: dict[str, str]) ->
         authors=authors,
         abstract=_paragraphs(fields.get("abstract", "")),
         year=_year(fields),
-        venue_name=_one_line(venue)[:MAX_VENUE_LENGTH],
+        published_in=_one_line(venue)[:MAX_VENUE_LENGTH],
         entry_type=entry_type,
         arxiv_id=_arxiv_id(fields, doi, urls),
         doi=doi,

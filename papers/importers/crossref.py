@@ -26,7 +26,6 @@ from .records import ImportProblem, PaperRecord
 API_URL = "https://api.crossref.org"
 MIN_INTERVAL = 1.0  # Crossref's polite pool allows more; one request a second is plenty for imports by DOI
 ARXIV_DOI_PREFIX = "10.48550/arxiv."
-NOT_FOUND = "DOI not found at Crossref"
 
 # Crossref work types -> BibTeX entry types; anything else is "misc".
 ENTRY_TYPES = {
@@ -105,7 +104,7 @@ def parse_crossref_work(data: bytes, *, ref: str) -> tuple[list[PaperRecord], li
             abstract=jats_to_text(work.get("abstract") or ""),
             year=published.year if published else None,
             published=published,
-            venue_name=_first_text(work.get("container-title")),
+            published_in=_first_text(work.get("container-title")),
             entry_type=ENTRY_TYPES.get(work.get("type") or "", "misc"),
             doi=doi,
             urls=[url] if isinstance(url, str) and url.startswith(("http://", "https://")) else [],
@@ -144,12 +143,13 @@ def fetch_crossref(dois: Iterable[str], client: HttpClient) -> tuple[list[PaperR
 
 
 def fetch_crossref_work(doi: str, client: HttpClient, *, ref: str = "") -> tuple[PaperRecord | None, ImportProblem]:
-    """(record, None) for one DOI, or (None, the problem named `ref`): NOT_FOUND, or Crossref's error. Raises
+    """(record, None) for one DOI, or (None, the problem named `ref`): a `missing` one when Crossref has no such DOI,
+    or Crossref's error. Raises
     `HttpError` when Crossref could not be reached (`fetch_crossref` reports it as a problem)."""
     ref = ref or doi
     response = client.get(work_url(doi))
     if response.status == 404:
-        return None, ImportProblem(ref, NOT_FOUND)
+        return None, ImportProblem(ref, "DOI not found at Crossref", missing=True)
     if not response.ok:
         detail = _error_text(response.body)
         return None, ImportProblem(ref, f"Crossref answered HTTP {response.status}" + (f": {detail}" if detail else ""))

@@ -268,7 +268,7 @@ def _build_record(*, raw_id: str, fields: dict, authors: list[str], published, u
         year=published.year if published else None,
         published=published,
         updated=updated,
-        venue_name=ARXIV_VENUE_NAME,
+        published_in=ARXIV_VENUE_NAME,
         arxiv_id=arxiv_id,
         doi=first_doi(_text(fields.get("doi"))),
         urls=[f"https://arxiv.org/abs/{arxiv_id}"],

@@ -16,7 +16,7 @@ class PaperRecord:
     year: int | None = None
     published: datetime.date | None = None
     updated: datetime.date | None = None
-    venue_name: str = ""
+    published_in: str = ""
     entry_type: str = ""
     arxiv_id: str = ""
     doi: str = ""
@@ -27,11 +27,13 @@ class PaperRecord:
 
 @dataclass
 class ImportProblem:
-    """An input entry that was skipped: `ref` names it (key, id, line), `reason` says why."""
+    """An input entry that was skipped: `ref` names it (key, id, line), `reason` says why; `missing` when the
+    source said it has no such entry (rather than failing to describe it)."""
 
     ref: str
     reason: str
     line: int | None = None
+    missing: bool = False
 
     def __str__(self):
         where = f" (line {self.line})" if self.line and self.ref != f"line {self.line}" else ""

@@ -128,7 +128,7 @@ def record_from_line(line: bytes | str, number: int) -> PaperRecord | ImportProb
             year=published.year if published else None,
             published=published,
             updated=updated,
-            venue_name=ARXIV_VENUE_NAME,
+            published_in=ARXIV_VENUE_NAME,
             arxiv_id=arxiv_id,
             doi=first_doi(data.get("doi")),
             urls=[f"https://arxiv.org/abs/{arxiv_id}"],

@@ -27,7 +27,7 @@ def test_parse_versioned_id(parse):
         datetime.date(2021, 4, 20),
         2021,
     )
-    assert (record.venue_name, record.source, record.doi) == ("arXiv", "arxiv", "")
+    assert (record.published_in, record.source, record.doi) == ("arXiv", "arxiv", "")
     assert record.keywords == ["cs.CR"]
     assert record.urls == ["https://arxiv.org/abs/2104.12255", "https://arxiv.org/pdf/2104.12255"]
 

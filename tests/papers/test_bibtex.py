@@ -119,9 +119,9 @@ def test_parse_bibtex_splits_comma_separated_keywords(fixture_bytes):
 def test_parse_bibtex_fills_venue_and_year_from_crossref(fixture_bytes):
     records, _ = _parse(fixture_bytes, "edge_cases/crossref_entries.bib")
 
-    assert records["cr1"].venue_name == "Graphs of the Continent"
+    assert records["cr1"].published_in == "Graphs of the Continent"
     assert records["cr1"].year == 1974
-    assert records["cr6"].venue_name == "Manual booktitle"  # its own booktitle wins
+    assert records["cr6"].published_in == "Manual booktitle"  # its own booktitle wins
 
 
 def test_parse_bibtex_does_not_return_crossref_targets_as_papers(fixture_bytes):
@@ -135,7 +135,7 @@ def test_parse_bibtex_drops_dblp_proceedings_targeted_by_crossref(fixture_bytes)
     records, problems = _parse(fixture_bytes, "dblp_crossref_with_proceedings.bib")
 
     assert sorted(records) == ["Article2016", "InProceedings2015", "conf/wicsa/ZimmermannWKG15"]
-    assert records["conf/wicsa/ZimmermannWKG15"].venue_name.startswith("12th Working IEEE/IFIP Conference")
+    assert records["conf/wicsa/ZimmermannWKG15"].published_in.startswith("12th Working IEEE/IFIP Conference")
     assert problems == []
 
 
@@ -145,7 +145,7 @@ def test_parse_bibtex_reads_with_crossref_export_as_the_standard_export(fixture_
 
     assert len(with_crossref) == 118
     assert with_crossref.keys() == standard.keys()
-    assert all(record.year and record.venue_name for record in with_crossref.values())
+    assert all(record.year and record.published_in for record in with_crossref.values())
     assert problems == []
 
 
@@ -154,7 +154,7 @@ def test_parse_bibtex_keeps_entries_whose_crossref_is_missing(fixture_bytes):
 
     assert sorted(records) == ["conf/acl/PickhardtGKWSS14", "conf/chi/WalberSS14"]
     assert records["conf/acl/PickhardtGKWSS14"].authors[2] == "Martin Körner"
-    assert records["conf/chi/WalberSS14"].venue_name.startswith("CHI Conference on Human Factors")
+    assert records["conf/chi/WalberSS14"].published_in.startswith("CHI Conference on Human Factors")
     assert problems == []
 
 
@@ -174,7 +174,7 @@ def test_parse_bibtex_imports_standalone_proceedings_with_editors_as_authors(fix
 def test_parse_bibtex_applies_string_macros(fixture_bytes):
     records, _ = _parse(fixture_bytes, "edge_cases/string.bib")
 
-    assert records["cha:oakland15"].venue_name == "Proceedings of the IEEE Symposium on Security and Privacy"
+    assert records["cha:oakland15"].published_in == "Proceedings of the IEEE Symposium on Security and Privacy"
     assert records["cha:oakland15"].title == "Program-Adaptive Mutational Fuzzing"
 
 
@@ -182,7 +182,7 @@ def test_parse_bibtex_ignores_comments_and_preambles(fixture_bytes):
     records, problems = _parse(fixture_bytes, "edge_cases/features.bib")
 
     assert list(records) == ["mykey"]
-    assert records["mykey"].venue_name == "My International Conference"
+    assert records["mykey"].published_in == "My International Conference"
     assert records["mykey"].year == 2014
     assert problems == []
 
@@ -192,7 +192,7 @@ def test_parse_bibtex_joins_concatenated_values():
 
     records, _ = parse_bibtex(text)
 
-    assert (records[0].title, records[0].venue_name) == ("A B", "Proceedings of X")
+    assert (records[0].title, records[0].published_in) == ("A B", "Proceedings of X")
 
 
 def test_parse_bibtex_drops_and_others(fixture_bytes):
@@ -227,7 +227,7 @@ def test_parse_bibtex_reads_comma_first_layout(fixture_bytes):
     records, problems = _parse(fixture_bytes, "edge_cases/article_comma_first.bib")
 
     assert sorted(records) == ["Baltazar2013", "Cesar2013"]
-    assert records["Baltazar2013"].venue_name == "Nice Journal"
+    assert records["Baltazar2013"].published_in == "Nice Journal"
     assert problems == []
 
 
@@ -243,7 +243,7 @@ def test_parse_bibtex_reads_arxiv_id_from_eprint(fixture_bytes):
     records, _ = _parse(fixture_bytes, "dblp_standard_export_118entries.bib")
 
     record = records["journals/corr/abs-2408-03465"]
-    assert (record.arxiv_id, record.venue_name) == ("2408.03465", "CoRR")
+    assert (record.arxiv_id, record.published_in) == ("2408.03465", "CoRR")
     assert record.doi == "10.48550/arxiv.2408.03465"
 
 
@@ -265,7 +265,7 @@ def test_parse_bibtex_reads_record_fields(fixture_bytes):
 
     record = records["elsner2019bottom"]
     assert (record.year, record.entry_type, record.doi) == (2019, "article", "10.5282/o-bib/2019h2s80-91")
-    assert record.venue_name == "o-bib. Das offene Bibliotheksjournal / Herausgeber VDB"
+    assert record.published_in == "o-bib. Das offene Bibliotheksjournal / Herausgeber VDB"
     assert record.urls == ["https://www.o-bib.de/article/view/5484"]
     assert record.abstract.startswith("In den meisten Universitäten sind Dienste")
 

@@ -55,7 +55,7 @@ def test_parse_proceedings_article(parse):
     assert record.bibtex_key == record.doi == "10.1109/cvpr.2016.90"
     assert record.title == "Deep Residual Learning for Image Recognition"
     assert record.authors == ["Kaiming He", "Xiangyu Zhang", "Shaoqing Ren", "Jian Sun"]
-    assert record.venue_name == "2016 IEEE Conference on Computer Vision and Pattern Recognition (CVPR)"
+    assert record.published_in == "2016 IEEE Conference on Computer Vision and Pattern Recognition (CVPR)"
     assert (record.year, record.published) == (2016, datetime.date(2016, 6, 1))  # [[2016, 6]]: the first of June
     assert (record.entry_type, record.source) == ("inproceedings", "crossref")
     assert record.urls == ["https://doi.org/10.1109/cvpr.2016.90"]
@@ -69,7 +69,7 @@ def test_parse_journal_article_with_jats_abstract_and_organisation_author(parse)
     assert record.bibtex_key == "10.5555/12345678"
     assert record.title == "Toward a Unified Theory of High-Energy Metaphysics: Silly String Theory"
     assert record.authors == ["Josiah Carberry", "The Psychoceramics Study Group", "Pólya"]
-    assert record.venue_name == "Journal of Psychoceramics"
+    assert record.published_in == "Journal of Psychoceramics"
     assert record.published == datetime.date(2008, 8, 13)  # online (13th) came before print (14th)
     assert record.entry_type == "article"
     assert record.keywords == ["General Medicine", "Psychoceramics"]

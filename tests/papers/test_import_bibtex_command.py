@@ -40,7 +40,7 @@ def test_import_bibtex_stores_dblp_paper_under_dblp_key(fixture_path):
     paper = Paper.objects.get(bibtex_key="journals/logcom/BelohlavekV11")
     assert error is None
     assert paper.author_names == ["Radim Belohlávek", "Vilém Vychodil"]
-    assert (paper.year, paper.venue_name, paper.source) == (2011, "J. Log. Comput.", "dblp")
+    assert (paper.year, paper.published_in, paper.source) == (2011, "J. Log. Comput.", "dblp")
     assert paper.venue.key == "journals/logcom"
 
 
@@ -91,7 +91,7 @@ def test_import_bibtex_fills_crossref_fields_from_same_file(fixture_path):
     _import(fixture_path, "dblp_crossref_with_proceedings.bib")
 
     paper = Paper.objects.resolve("DBLP:conf/wicsa/ZimmermannWKG15")
-    assert paper.venue_name.startswith("12th Working IEEE/IFIP Conference on Software Architecture")
+    assert paper.published_in.startswith("12th Working IEEE/IFIP Conference on Software Architecture")
     assert paper.year == 2015
     assert Paper.objects.count() == 3
 

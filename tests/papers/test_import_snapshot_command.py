@@ -16,7 +16,8 @@ from papers.bulk import snapshot_import
 from papers.importers.records import PaperRecord
 from papers.importers.snapshot import iter_snapshot, open_snapshot
 from papers.models import Author, Paper, PaperAuthor, Venue, normalize_name, normalize_title
-from papers.services import Progress, paper_upsert
+from papers.services import paper_upsert
+from shortscience.progress import Progress
 
 pytestmark = pytest.mark.django_db
 

@@ -32,7 +32,7 @@ def test_parse_oai_page_arxiv_format_record(fixture_bytes):
     assert record.doi == "10.1007/s11005-017-1013-4"
     assert record.keywords == ["math.AP", "hep-th", "math-ph", "math.DG", "math.MP", "nlin.SI"]
     assert record.urls == ["https://arxiv.org/abs/1401.2122"]
-    assert (record.venue_name, record.source) == ("arXiv", "arxiv")
+    assert (record.published_in, record.source) == ("arXiv", "arxiv")
     assert record.abstract.startswith("We introduce a novel systematic construction for integrable (3+1)-dimensional")
     assert "\n" not in record.abstract and "  " not in record.abstract
     assert record.abstract.endswith("rational in the spectral parameter.")

@@ -9,8 +9,9 @@ from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from papers import services, views
+from papers import on_demand, views
 from papers.models import Author, Paper
+from papers.on_demand import ImportFailure
 from tests.factories import make_paper
 from tests.http_replay import replay_client
 
@@ -43,7 +44,7 @@ def sources(monkeypatch):
         timeout=10.0,
         retries=1,
     )
-    monkeypatch.setattr(services, "on_demand_client", lambda source: client)
+    monkeypatch.setattr(on_demand, "on_demand_client", lambda source: client)
     return client
 
 
@@ -118,7 +119,7 @@ def test_unreachable_source_shows_friendly_503_and_writes_nothing(client, source
 
     html = response.content.decode()
     assert response.status_code == 503
-    assert response["Retry-After"] == str(services.FAILURE_TTL)
+    assert response["Retry-After"] == str(on_demand.FAILURE_TTL)
     assert '<meta name="robots" content="noindex">' in html
     assert "<code>2104.12255v1</code> is not on ShortScience yet" in html
     assert ARXIV.format("2104.12255").replace("&", "&amp;") in html  # what was asked
@@ -197,13 +198,14 @@ def test_not_found_is_remembered_longer_than_an_outage(client, sources, monkeypa
         def set(self, key, value, timeout):
             remembered[value["failure"]] = timeout
 
-    monkeypatch.setattr(services, "cache", RecordingCache())
+    monkeypatch.setattr(on_demand, "cache", RecordingCache())
     client.get("/paper", {"bibtexKey": "2301.00001"})
     sources.answers[ARXIV.format("2104.12255")] = OSError("down")
     client.get("/paper", {"bibtexKey": "2104.12255"})
 
-    assert remembered == {services.NOT_FOUND: services.NOT_FOUND_TTL, services.UNREACHABLE: services.FAILURE_TTL}
-    assert services.NOT_FOUND_TTL > services.FAILURE_TTL
+    expected = {ImportFailure.NOT_FOUND: on_demand.NOT_FOUND_TTL, ImportFailure.UNREACHABLE: on_demand.FAILURE_TTL}
+    assert remembered == expected
+    assert on_demand.NOT_FOUND_TTL > on_demand.FAILURE_TTL
 
 
 def test_known_paper_never_calls_the_source(client, sources):
@@ -236,21 +238,21 @@ def test_lookup_box_text_that_is_no_identifier_searches_titles(client, sources):
 
 def test_only_get_imports(client, sources):
     response = client.post("/paper?bibtexKey=2104.12255")
-    assert response.status_code == 404
+    assert response.status_code == 405  # the paper page is read-only: its forms post to their own addresses
     assert sources.requested == []
     assert not Paper.objects.exists()
 
 
 def test_failure_while_storing_leaves_no_paper(client, sources, monkeypatch):
     """The paper is written, then something fails before the import finishes: nothing of it stays."""
-    real_upsert = services.paper_upsert
+    real_upsert = on_demand.paper_upsert
 
     def upsert_then_fail(*, record):
         real_upsert(record=record)
         assert Paper.objects.filter(bibtex_key=record.bibtex_key).exists()  # the paper was written ...
         raise DatabaseError("disk full")  # ... and the import failed after
 
-    monkeypatch.setattr(services, "paper_upsert", upsert_then_fail)
+    monkeypatch.setattr(on_demand, "paper_upsert", upsert_then_fail)
 
     response = client.get("/paper", {"bibtexKey": "2104.12255"})
 
@@ -261,24 +263,24 @@ def test_failure_while_storing_leaves_no_paper(client, sources, monkeypatch):
 
 
 def test_service_returns_known_imported_and_failed_results(sources):
-    imported = services.paper_import_on_demand("https://arxiv.org/abs/2104.12255v1")
+    imported = on_demand.paper_find_or_import("https://arxiv.org/abs/2104.12255v1")
     assert imported.ok and imported.created
     assert (imported.source, imported.url) == ("arXiv", ARXIV.format("2104.12255"))
 
-    known = services.paper_import_on_demand("2104.12255")
+    known = on_demand.paper_find_or_import("2104.12255")
     assert known.paper == imported.paper and not known.created
 
-    missing = services.paper_import_on_demand("doi:10.0000/missing")
+    missing = on_demand.paper_find_or_import("doi:10.0000/missing")
     assert not missing.ok
     assert (missing.failure, missing.reason, missing.source) == (
-        services.NOT_FOUND,
+        ImportFailure.NOT_FOUND,
         "DOI not found at Crossref",
         "Crossref",
     )
     assert missing.url == CROSSREF.format("10.0000/missing")
-    assert not missing.cached and services.paper_import_on_demand("10.0000/MISSING").cached
+    assert not missing.cached and on_demand.paper_find_or_import("10.0000/MISSING").cached
 
-    assert services.paper_import_on_demand("not an id").failure == services.NOT_IMPORTABLE
+    assert on_demand.paper_find_or_import("not an id").failure == ImportFailure.NOT_IMPORTABLE
     assert len(sources.requested) == 2
 
 
@@ -304,25 +306,25 @@ def test_service_returns_known_imported_and_failed_results(sources):
     ],
 )
 def test_on_demand_target(identifier, target):
-    assert services.on_demand_target(identifier) == target
+    assert on_demand.on_demand_target(identifier) == target
 
 
 def test_on_demand_client_is_shared_polite_and_quick(settings):
-    client = services.on_demand_client("arxiv")
-    assert services.on_demand_client("arxiv") is client  # one per process: look-ups by many readers are spaced
+    client = on_demand.on_demand_client("arxiv")
+    assert on_demand.on_demand_client("arxiv") is client  # one per process: look-ups by many readers are spaced
     assert client.min_interval >= 3.0
-    assert (client.timeout, client.retries) == (services.ON_DEMAND_TIMEOUT, 1)
-    assert services.on_demand_client("crossref").user_agent == settings.HTTP_USER_AGENT
+    assert (client.timeout, client.retries) == (on_demand.ON_DEMAND_TIMEOUT, 1)
+    assert on_demand.on_demand_client("crossref").user_agent == settings.HTTP_USER_AGENT
 
 
 def test_every_failure_but_not_importable_has_an_answer():
     # The view answers every failure from this table; NOT_IMPORTABLE never reaches it (the view returns before).
-    kinds = {services.NOT_FOUND, services.UNREACHABLE, services.TIMEOUT, services.SOURCE_ERROR, services.NOT_STORED}
-    assert set(views.IMPORT_FAILURE_STATUS) == kinds and services.NOT_IMPORTABLE not in kinds
+    kinds = set(ImportFailure) - {ImportFailure.NOT_IMPORTABLE}
+    assert set(views.IMPORT_FAILURE_STATUS) == kinds
 
 
 def test_a_remembered_failure_is_answered_with_one_look_up_of_the_identifier(client, sources):
-    """The views look the identifier up once (Paper.objects.resolve); the import does not look again."""
+    """The views look the identifier up once (paper_find_or_import: by key, by alias, by arXiv key or id)."""
     sources.answers[ARXIV.format("2104.12255")] = OSError("Network is unreachable")
     client.get("/paper", {"bibtexKey": "2104.12255"})  # the failure is remembered
 
@@ -331,5 +333,5 @@ def test_a_remembered_failure_is_answered_with_one_look_up_of_the_identifier(cli
     with CaptureQueriesContext(connection) as lookup_box:
         assert client.get(reverse("papers:search"), {"q": "2104.12255"}).status_code == 503
 
-    assert len(paper_page) == 5  # the page's own look-up by key, then resolve's four (it was 9)
-    assert len(lookup_box) == 4  # resolve's four (it was 8)
+    assert len(paper_page) == 3  # key, alias, arXiv key or id (it was 9, then 5)
+    assert len(lookup_box) == 3  # the same three (it was 8, then 4)

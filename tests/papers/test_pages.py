@@ -20,7 +20,7 @@ def test_paper_page_shows_title_block(client):
         arxiv_id="1512.03385",
         year=2015,
         published=datetime.date(2015, 12, 10),
-        venue_name="arXiv",
+        published_in="arXiv",
         keywords=["cs.CV"],
         abstract="Deeper neural networks are more difficult to train.",
     )
@@ -49,7 +49,7 @@ def test_paper_page_escapes_imported_text(client):
         title="<script>alert('title')</script> Attention",
         authors=["<img src=x onerror=alert(1)>"],
         abstract='</p><script>alert("abstract")</script>',
-        venue_name="<b>Venue</b>",
+        published_in="<b>Venue</b>",
         keywords=["<i>kw</i>"],
     )
     html = client.get(paper.get_absolute_url()).content.decode()
@@ -169,7 +169,7 @@ def test_paper_page_query_count(client, django_assert_num_queries):
 def test_venue_index_lists_venues_with_counts(client, django_assert_num_queries):
     make_paper(bibtex_key="conf/nips/A15")
     make_paper(bibtex_key="conf/nips/B15")
-    make_paper(bibtex_key="conf/icml/C16", venue_name="ICML")
+    make_paper(bibtex_key="conf/icml/C16", published_in="ICML")
     Venue.objects.filter(key="conf/nips").update(name="Neural Information Processing Systems")
     # 1: venues annotated with their paper counts.
     with django_assert_num_queries(1):
@@ -237,9 +237,9 @@ def test_venue_page_unknown_venue_is_404(client):
 
 
 def test_paper_gets_venue_from_key_prefix():
-    paper = make_paper(bibtex_key="conf/iccv/Girshick15", venue_name="ICCV")
+    paper = make_paper(bibtex_key="conf/iccv/Girshick15", published_in="ICCV")
     assert paper.venue.key == "conf/iccv"
-    assert paper.venue.display_name == "ICCV"
+    assert paper.venue.label == "ICCV"
     arxiv = make_paper(bibtex_key="journals/corr/1608.06993", source="arxiv")
     assert arxiv.venue.key == "journals/corr"
 

@@ -32,7 +32,7 @@ def test_iter_snapshot_reads_the_real_excerpt(fixture_path):
     assert first.doi == "10.1103/physrevd.76.013009"
     assert first.keywords == ["hep-ph"]
     assert first.urls == ["https://arxiv.org/abs/0704.0001"]
-    assert (first.venue_name, first.source, first.arxiv_id) == ("arXiv", "arxiv", "0704.0001")
+    assert (first.published_in, first.source, first.arxiv_id) == ("arXiv", "arxiv", "0704.0001")
     assert first.abstract.startswith("A fully differential calculation in perturbative quantum chromodynamics is")
     assert "\n" not in first.abstract and "  " not in first.abstract
 

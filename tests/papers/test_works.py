@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from papers.models import Paper, Work
-from papers.services import works_link
+from papers.works import works_link
 from tests.factories import make_paper, make_summary
 
 pytestmark = pytest.mark.django_db
@@ -70,10 +70,14 @@ def test_link_works_command_merges_works_across_the_catalogue():
 
 def test_paper_page_shows_summaries_of_every_version(client, django_assert_num_queries):
     arxiv = make_paper(
-        bibtex_key="journals/corr/1512.03385", title=RESNET, authors=["Kaiming He"], source="arxiv", venue_name="arXiv"
+        bibtex_key="journals/corr/1512.03385",
+        title=RESNET,
+        authors=["Kaiming He"],
+        source="arxiv",
+        published_in="arXiv",
     )
     conf = make_paper(
-        bibtex_key="conf/cvpr/HeZRS16", title=RESNET, authors=["Kaiming He"], venue_name="CVPR", year=2016
+        bibtex_key="conf/cvpr/HeZRS16", title=RESNET, authors=["Kaiming He"], published_in="CVPR", year=2016
     )
     make_summary(paper=arxiv, body="Written on the preprint")
     make_summary(paper=conf, body="Written on the conference paper")

@@ -201,3 +201,36 @@ def test_summary_delete_author_only():
         services.summary_delete(summary=summary, user=UserFactory())
     services.summary_delete(summary=summary, user=summary.author)
     assert not Summary.objects.filter(pk=summary.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "cited",
+    ["DBLP:conf/icassp/AlmeidaK14", "1111.2011", "arXiv:1111.2011v2", "https://arxiv.org/abs/1111.2011"],
+)
+def test_summary_save_resolves_a_citation_as_the_paper_page_does(client, cited):
+    """An alias or an arXiv id cites the paper it names, as /paper?bibtexKey= finds it (it showed [KEY])."""
+    almeida = make_paper(
+        bibtex_key="conf/icassp/AlmeidaK14", title="Speech in the wild", aliases=["DBLP:conf/icassp/AlmeidaK14"]
+    )
+    arxiv = make_paper(bibtex_key="journals/corr/1111.2011", title="An arXiv paper", arxiv_id="1111.2011")
+    target = almeida if cited.startswith("DBLP:") else arxiv
+
+    summary = make_summary(body=rf"Builds on \cite{{{cited}}}.")
+
+    assert f'href="{target.get_absolute_url()}">{target.title}</a>' in summary.body_html
+    assert list(summary.citations.values_list("cited_key", "paper")) == [(cited, target.pk)]
+    page = client.get(target.get_absolute_url()).content.decode()
+    assert "Cited in summaries of" in page and summary.paper.title in page
+
+
+def test_summary_rerender_links_a_citation_of_a_paper_imported_later():
+    summary = make_summary(body=r"Cites \cite{1111.2011} before it is imported.")
+    assert "[1111.2011]" in summary.body_html and summary.citations.get().paper is None
+    paper = make_paper(bibtex_key="journals/corr/1111.2011", title="Imported later", arxiv_id="1111.2011")
+
+    assert services.summary_rerender(summary=summary)
+
+    summary.refresh_from_db()
+    assert ">Imported later</a>" in summary.body_html
+    assert summary.citations.get().paper == paper
+    assert not services.summary_rerender(summary=summary)  # nothing left to change

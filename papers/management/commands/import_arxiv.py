@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from papers.importers.arxiv_api import BATCH_SIZE, MIN_INTERVAL, arxiv_client, fetch_arxiv, parse_arxiv_atom
 from papers.importers.records import ImportProblem
 from papers.management.commands._report import finish_import
-from papers.services import Progress, papers_import
+from papers.services import papers_import
+from shortscience.progress import Progress
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from papers.bulk import snapshot_import
 from papers.importers.snapshot import SnapshotFile, iter_snapshot, open_snapshot
-from papers.services import Progress
+from shortscience.progress import Progress
 
 # Lines are counted first (for an exact ETA) when that takes well under a second or two; otherwise progress is
 # the share of the file's bytes read so far (compressed bytes for a .gz).

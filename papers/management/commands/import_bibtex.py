@@ -6,7 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from papers.importers.bibtex import parse_bibtex
-from papers.services import Progress, papers_import
+from papers.services import papers_import
+from shortscience.progress import Progress
 
 
 class Command(BaseCommand):

@@ -7,7 +7,8 @@ from papers.importers.crossref import MIN_INTERVAL, arxiv_id_from_doi, crossref_
 from papers.importers.records import ImportProblem
 from papers.management.commands._report import finish_import
 from papers.models import parse_doi
-from papers.services import Progress, papers_import
+from papers.services import papers_import
+from shortscience.progress import Progress
 
 
 class Command(BaseCommand):

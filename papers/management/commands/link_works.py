@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from papers.models import Paper
-from papers.services import works_link
+from papers.works import works_link
 
 
 class Command(BaseCommand):

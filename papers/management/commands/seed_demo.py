@@ -6,7 +6,8 @@ from django.db import transaction
 from papers.importers.arxiv_api import parse_arxiv_atom
 from papers.importers.bibtex import parse_bibtex
 from papers.models import Paper, Venue
-from papers.services import Progress, papers_import
+from papers.services import papers_import
+from shortscience.progress import Progress
 
 DEMO_DATA = Path(__file__).resolve().parent.parent.parent / "demo_data"
 DEMO_USERNAME = "demo"

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from papers.services import Progress
+from shortscience.progress import Progress
 from summaries.models import Summary
 from summaries.services import summary_rerender
 

@@ -1,6 +1,6 @@
 from io import StringIO
 
-from papers.services import Progress
+from shortscience.progress import Progress
 
 
 def test_progress_prints_every_n_items_and_once_at_the_end():

@@ -1,0 +1,57 @@
+import pytest
+
+from papers.models import Paper, paper_url
+from tests.factories import make_paper
+
+pytestmark = pytest.mark.django_db
+
+
+def test_resolve_many_finds_each_key_as_the_paper_page_does():
+    dblp = make_paper(bibtex_key="conf/icassp/AlmeidaK14", aliases=["DBLP:conf/icassp/AlmeidaK14"])
+    keyed = make_paper(bibtex_key="journals/corr/1111.2011", arxiv_id="1111.2011")
+    by_id = make_paper(bibtex_key="conf/x/ById", arxiv_id="2104.12255")
+    by_doi = make_paper(bibtex_key="conf/x/ByDoi", doi="10.1109/cvpr.2016.90")
+    keys = [
+        "conf/icassp/AlmeidaK14",
+        "DBLP:conf/icassp/AlmeidaK14",
+        "1111.2011v2",
+        "https://arxiv.org/abs/2104.12255",
+        "doi:10.1109/CVPR.2016.90",
+        "conf/nowhere/X",
+    ]
+
+    found = Paper.objects.resolve_many(keys)
+
+    assert found == {keys[0]: dblp, keys[1]: dblp, keys[2]: keyed, keys[3]: by_id, keys[4]: by_doi}
+    assert all(Paper.objects.resolve(key) == paper for key, paper in found.items())
+    assert Paper.objects.resolve("conf/nowhere/X") is None
+
+
+def test_resolve_many_prefers_the_arxiv_key_over_another_record_with_the_id():
+    other = make_paper(bibtex_key="conf/x/Published", arxiv_id="1512.03385")
+    keyed = make_paper(bibtex_key="journals/corr/1512.03385", arxiv_id="1512.03385")
+    assert other.pk < keyed.pk
+    assert Paper.objects.resolve_many(["1512.03385"]) == {"1512.03385": keyed}
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_resolve_many_queries_do_not_grow_with_the_keys(count, django_assert_num_queries):
+    for n in range(count):
+        make_paper(bibtex_key=f"conf/x/P{n}", aliases=[f"DBLP:conf/x/P{n}"], arxiv_id=f"2101.{n:05d}")
+    keys = [f"DBLP:conf/x/P{n}" for n in range(count)] + [f"2101.{n:05d}" for n in range(count)]
+    keys += [f"10.1000/{n}" for n in range(count)]
+
+    with django_assert_num_queries(5):  # keys, aliases, papers of aliases, arXiv ids, DOIs
+        found = Paper.objects.resolve_many(keys)
+
+    assert len(found) == 2 * count
+
+
+def test_cite_links_give_every_key_an_address_and_known_papers_their_title(django_assert_num_queries):
+    paper = make_paper(bibtex_key="conf/nips/A15", title="Paper A", aliases=["DBLP:conf/nips/A15"])
+
+    with django_assert_num_queries(3):  # keys, aliases, papers of aliases
+        links = Paper.objects.cite_links(["DBLP:conf/nips/A15", "conf/nips/Unknown"])
+
+    assert links["DBLP:conf/nips/A15"] == (paper_url("conf/nips/A15"), "Paper A", paper.pk)
+    assert links["conf/nips/Unknown"] == (paper_url("conf/nips/Unknown"), "", None)
