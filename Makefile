@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DATABASE_URL_TEST ?= postgres://root@127.0.0.1:5432/shortscience
 
-.PHONY: run test lint format install install-dev migrate seed clean
+.PHONY: run test check lint format install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,16 +28,26 @@ run: .stamp-install
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# The whole suite, browser tests included, on Postgres (DATABASE_URL, default the local server).
+# The whole suite, browser tests included, on Postgres (DATABASE_URL, default the local server), after the layer
+# contract. Chromium is needed unless PYTEST_ARGS leaves the browser tests out (-m "not browser").
+TEST_ENV = DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} SECRET_KEY=test-only-secret-key
 test: .stamp-install-dev
+	$(BIN)/lint-imports --no-cache
+ifeq ($(findstring not browser,$(PYTEST_ARGS)),)
 	@command -v chromium >/dev/null || test -x /usr/bin/chromium || { \
 	  echo "Chromium is needed for the browser tests: apt-get install chromium (.ci/run does this)"; exit 1; }
-	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} SECRET_KEY=test-only-secret-key \
-	  $(BIN)/python -m pytest $(PYTEST_ARGS)
+endif
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything but the browser: lint, the layer contract, no pending migrations, the tests without Chromium.
+check: lint
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: .stamp-install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: .stamp-install-dev
 	$(BIN)/ruff check --fix .

@@ -3,6 +3,7 @@ import json
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from papers.models import Paper, PaperAlias, Venue
@@ -236,6 +237,14 @@ def test_venue_page_unknown_venue_is_404(client):
     assert client.get("/venue", {"key": "conf/nowhere"}).status_code == 404
 
 
+def test_venue_page_year_without_papers_is_404(client):
+    make_paper(bibtex_key="conf/nips/Dated", year=2015)
+    response = client.get("/venue", {"key": "conf/nips", "year": "1800"})
+    assert response.status_code == 404  # it was a 200 with an empty list
+    assert "This venue has no papers from 1800." in response.content.decode()
+    assert client.get("/venue", {"key": "conf/nips", "year": "2015"}).status_code == 200
+
+
 def test_paper_gets_venue_from_key_prefix():
     paper = make_paper(bibtex_key="conf/iccv/Girshick15", published_in="ICCV")
     assert paper.venue.key == "conf/iccv"
@@ -264,11 +273,27 @@ def test_lookup_box_lists_title_matches(client, django_assert_num_queries):
     assert '<meta name="robots" content="noindex">' in html
 
 
-def test_about_page(client):
+def test_about_page(client, django_assert_num_queries):
     make_paper()
-    response = client.get(reverse("about"))
+    with django_assert_num_queries(3):  # the papers' estimate, then (a small table) their count; the venues
+        response = client.get(reverse("about"))
     assert response.status_code == 200
-    assert "<title>About ShortScience</title>" in response.content.decode()
+    html = response.content.decode()
+    assert "<title>About ShortScience</title>" in html
+    assert re.search(r"Papers</th><td>1</td>", html)
+
+
+def test_about_page_estimates_the_papers_of_a_big_catalogue(client, monkeypatch, django_assert_num_queries):
+    for n in range(3):
+        make_paper(bibtex_key=f"conf/x/P{n}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE papers_paper")
+    monkeypatch.setattr("papers.models.COUNT_ESTIMATE_FROM", 2)  # as if 3 papers were a big catalogue
+
+    with django_assert_num_queries(2):  # the estimate (no COUNT over the papers), the venues
+        html = client.get(reverse("about")).content.decode()
+
+    assert re.search(r"Papers</th><td>3</td>", html)
 
 
 def test_healthz_ok(client):
