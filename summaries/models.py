@@ -31,6 +31,14 @@ def public_summaries(prefix: str = "") -> Q:
     return Q(**{f"{prefix}is_private": False, f"{prefix}is_hidden": False, f"{prefix}author__is_banned": False})
 
 
+class FeedTab(models.TextChoices):
+    """The homepage's tabs (/?tab=…)."""
+
+    RECENT = "recent", "Most Recent"
+    BEST = "best", "Highest Rated"
+    POPULAR = "popular", "Popular"
+
+
 class SummaryQuerySet(models.QuerySet):
     def public(self):
         """Summaries anyone may read: see public_summaries()."""
@@ -63,12 +71,12 @@ class SummaryQuerySet(models.QuerySet):
             comment_count=models.Count("comments", filter=visible_comments("comments__"), distinct=True)
         )
 
-    def for_feed(self, tab: str = "recent"):
+    def for_feed(self, tab: FeedTab = FeedTab.RECENT):
         """The homepage tabs: recent (by edit time), best (by score), popular (votes and views, 7 days)."""
         qs = self.public().with_papers().with_comment_counts()
-        if tab == "best":
+        if tab == FeedTab.BEST:
             return qs.order_by("-score", "-edited_at")
-        if tab == "popular":
+        if tab == FeedTab.POPULAR:
             since = timezone.now() - timedelta(days=POPULAR_DAYS)
             recent_votes = Coalesce(
                 models.Subquery(

@@ -18,11 +18,10 @@ from papers.views import import_failure_response
 from . import export as summary_export
 from . import services
 from .forms import CommentForm, ReportForm, SummaryForm
-from .models import MAX_SUMMARY_LENGTH, Comment, PaperVisit, Summary, Vote
+from .models import MAX_SUMMARY_LENGTH, Comment, FeedTab, PaperVisit, Summary, Vote
 
 CITED_IN_LIMIT = 50
 FEED_PAGE_SIZE = 10
-FEED_TABS = {"recent": "Most Recent", "best": "Highest Rated", "popular": "Popular"}
 
 
 def wants_json(request) -> bool:
@@ -32,15 +31,14 @@ def wants_json(request) -> bool:
 @require_GET
 def home(request):
     """/?tab=recent|best|popular&page=N: the homepage feed."""
-    tab = request.GET.get("tab", "recent")
-    if tab not in FEED_TABS:
-        tab = "recent"
+    tab = request.GET.get("tab", "")
+    tab = FeedTab(tab) if tab in FeedTab.values else FeedTab.RECENT
     summaries = Summary.objects.for_feed(tab)
     page = Paginator(summaries, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "tab": tab,
-        "tabs": FEED_TABS,
+        "tabs": dict(FeedTab.choices),
         "page_query": urlencode({"tab": tab}),
         "public_count": page.paginator.count,
         "my_votes": Vote.objects.values_of(request.user, page.object_list),
