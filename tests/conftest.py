@@ -1,9 +1,12 @@
 """Test settings and shared fixtures. Tests run on Postgres (DATABASE_URL, default the local server)."""
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
+from django.test.utils import override_settings
 
+from shortscience import http
 from tests.http_replay import FIXTURES
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by browser tests are still
@@ -31,8 +34,6 @@ TEST_SETTINGS = {
 @pytest.fixture(autouse=True, scope="session")
 def _session_settings():
     """Applied before session-scoped fixtures such as live_server, whose middleware reads settings once."""
-    from django.test.utils import override_settings
-
     with override_settings(**TEST_SETTINGS):
         yield
 
@@ -45,10 +46,6 @@ def _test_settings(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
     """Tests never touch the internet: a client left on the real transport fails loudly (loopback is allowed)."""
-    from urllib.parse import urlsplit
-
-    from shortscience import http
-
     real = http.urllib_transport
 
     def loopback_only(request):

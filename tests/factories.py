@@ -4,6 +4,7 @@ from accounts.models import User
 from papers.importers.records import PaperRecord
 from papers.models import Source
 from papers.services import paper_upsert
+from summaries.services import summary_save
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -34,8 +35,6 @@ def make_paper(**overrides):
 
 def make_summary(*, paper=None, author=None, body="A **short** summary with $x_1^2$.", **flags):
     """A summary saved through the service, as the editor saves it."""
-    from summaries.services import summary_save
-
     return summary_save(
         paper=paper or make_paper(),
         author=author or UserFactory(),

@@ -4,8 +4,10 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import connection
+from django.test import TestCase
 from django.urls import reverse
 
+from shortscience import markup
 from summaries import services
 from summaries.models import Citation, Comment, Revision, Summary, Vote
 from tests.factories import UserFactory, make_paper, make_summary
@@ -55,8 +57,6 @@ def test_summary_save_of_a_summary_deleted_meanwhile_is_stale_with_nothing_to_co
 
 
 def test_summary_save_parses_the_markdown_once(monkeypatch):
-    from shortscience import markup
-
     make_paper(bibtex_key="conf/nips/RenHGS15", title="Faster R-CNN")
     calls = []
     convert = markup._convert
@@ -160,8 +160,6 @@ def test_comment_create_mails_the_author_when_opted_in():
     commenter = UserFactory(display_name="Curious Reader")
     with pytest.raises(ValueError):
         services.comment_create(summary=summary, author=commenter, body="   ")
-    from django.test import TestCase
-
     with TestCase.captureOnCommitCallbacks(execute=True):
         services.comment_create(summary=summary, author=commenter, body="What about <b>ablation</b>?")
     assert len(mail.outbox) == 1
@@ -172,8 +170,6 @@ def test_comment_create_mails_the_author_when_opted_in():
 
 
 def test_comment_create_no_mail_when_opted_out_or_own_comment():
-    from django.test import TestCase
-
     summary = make_summary()
     with TestCase.captureOnCommitCallbacks(execute=True):
         services.comment_create(summary=summary, author=summary.author, body="Self reply")
