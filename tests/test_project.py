@@ -3,20 +3,19 @@
 import os
 import subprocess
 import sys
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+
+from tests.commands import run_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.django_db
 def test_no_pending_migrations():
-    out = StringIO()
-    call_command("makemigrations", "--check", "--dry-run", stdout=out)
-    assert "No changes detected" in out.getvalue()
+    out, _, status = run_command("makemigrations", "--check", "--dry-run")
+    assert status == 0 and "No changes detected" in out
 
 
 def test_check_deploy_is_clean_with_production_env():

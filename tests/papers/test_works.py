@@ -1,10 +1,8 @@
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from papers.models import Paper, Work
 from papers.works import works_link
+from tests.commands import run_command
 from tests.factories import make_paper, make_summary
 
 pytestmark = pytest.mark.django_db
@@ -59,12 +57,12 @@ def test_link_works_command_merges_works_across_the_catalogue():
     # Two works, then a record that bridges them (the same arXiv id as a, the same DOI as b).
     Paper.objects.filter(pk=a.pk).update(work=Work.objects.create())
     Paper.objects.filter(pk=b.pk).update(doi="10.1109/cvpr.2016.90", arxiv_id="1512.03385")
-    out = StringIO()
-    call_command("link_works", stdout=out)
+    out, _, status = run_command("link_works")
+    assert status == 0
     works = set(Paper.objects.filter(pk__in=[a.pk, b.pk, c.pk]).values_list("work_id", flat=True))
     assert len(works) == 1 and None not in works
     assert Work.objects.count() == 1
-    assert "3 papers belong to a work" in out.getvalue()
+    assert "3 papers belong to a work" in out
     assert works_link() == 0  # a second run changes nothing
 
 

@@ -1,9 +1,7 @@
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from summaries.models import Summary
+from tests.commands import run_command
 from tests.factories import make_paper, make_summary
 
 pytestmark = pytest.mark.django_db
@@ -15,16 +13,16 @@ def test_rerender_summaries_updates_stored_html_and_citations():
     make_paper(bibtex_key="conf/nips/Later15", title="A Paper Imported Later")
     Summary.objects.filter(pk=summary.pk).update(body_html="<p>stale</p>")
 
-    out = StringIO()
-    call_command("rerender_summaries", "--dry-run", stdout=out)
-    assert "1 would change" in out.getvalue()
+    out, _, status = run_command("rerender_summaries", "--dry-run")
+    assert status == 0 and "1 would change" in out
     assert Summary.objects.get(pk=summary.pk).body_html == "<p>stale</p>"
 
-    call_command("rerender_summaries", stdout=out)
+    run_command("rerender_summaries")
     summary.refresh_from_db()
     assert "A Paper Imported Later</a>" in summary.body_html
-    assert list(summary.citations.values_list("cited_key", flat=True)) == ["conf/nips/Later15"]
+    assert list(summary.citations.values_list("cited_key", "paper__title")) == [
+        ("conf/nips/Later15", "A Paper Imported Later")
+    ]
 
-    out = StringIO()
-    call_command("rerender_summaries", stdout=out)
-    assert "1 summaries rendered, 0 changed" in out.getvalue()
+    out, _, _ = run_command("rerender_summaries")
+    assert "1 summaries rendered, 0 changed" in out
