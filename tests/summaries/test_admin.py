@@ -1,0 +1,22 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory, make_summary
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(username="moderator", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_admin_hide_action_hides_a_summary_from_readers(staff_client, client):
+    summary = make_summary(body="Spammy text")
+    url = reverse("admin:summaries_summary_changelist")
+    staff_client.post(url, {"action": "hide", "_selected_action": [summary.pk]})
+    summary.refresh_from_db()
+    assert summary.is_hidden
+    client.logout()
+    assert "Spammy text" not in client.get(summary.paper.get_absolute_url()).content.decode()
