@@ -13,7 +13,7 @@ from shortscience.http import HttpClient, HttpError
 
 from .importers import arxiv_api, crossref
 from .importers.records import PaperRecord
-from .models import Paper, parse_arxiv_id, parse_doi
+from .models import Paper, Source, parse_arxiv_id, parse_doi
 from .services import Outcome, paper_upsert
 
 logger = logging.getLogger(__name__)
@@ -55,10 +55,11 @@ class OnDemandResult:
         return self.paper is not None
 
 
-def on_demand_target(identifier: str) -> tuple[str, str] | None:
-    """("arxiv", unversioned id) or ("crossref", lower-cased DOI): what an on-demand import of `identifier` would
-    fetch. arXiv DOIs (10.48550/arXiv.<id>) go to arXiv, which holds them. None when `identifier` is neither, or
-    is an arXiv id that cannot exist (1999.99999: no month 99), so that no request is made for it. No queries."""
+def on_demand_target(identifier: str) -> tuple[Source, str] | None:
+    """(Source.ARXIV, unversioned id) or (Source.CROSSREF, lower-cased DOI): what an on-demand import of
+    `identifier` would fetch. arXiv DOIs (10.48550/arXiv.<id>) go to arXiv, which holds them. None when
+    `identifier` is neither, or is an arXiv id that cannot exist (1999.99999: no month 99), so that no request
+    is made for it. No queries."""
     arxiv_id = parse_arxiv_id(identifier)
     if arxiv_id is None:
         doi = parse_doi(identifier)
@@ -66,8 +67,8 @@ def on_demand_target(identifier: str) -> tuple[str, str] | None:
             return None
         arxiv_id = crossref.arxiv_id_from_doi(doi)
         if arxiv_id is None:
-            return ("crossref", doi)
-    return ("arxiv", arxiv_id) if _arxiv_id_can_exist(arxiv_id) else None
+            return (Source.CROSSREF, doi)
+    return (Source.ARXIV, arxiv_id) if _arxiv_id_can_exist(arxiv_id) else None
 
 
 def _arxiv_id_can_exist(arxiv_id: str) -> bool:
@@ -85,16 +86,16 @@ def _arxiv_id_can_exist(arxiv_id: str) -> bool:
     return 1 <= month <= 12 and (2007, 4) <= (year, month) <= (today.year, today.month) and len(number) == digits
 
 
-_on_demand_clients: dict[str, HttpClient] = {}
+_on_demand_clients: dict[Source, HttpClient] = {}
 
 
-def on_demand_client(source: str) -> HttpClient:
-    """The client on-demand imports from `source` ("arxiv" | "crossref") go through: the importer's client
+def on_demand_client(source: Source) -> HttpClient:
+    """The client on-demand imports from `source` (arXiv or Crossref) go through: the importer's client
     (User-Agent, spacing: one request per 3 s to arXiv), shared by the process so that look-ups by many readers
     are spaced too, with a short timeout and one quick retry because a reader is waiting. Tests replace it."""
     client = _on_demand_clients.get(source)
     if client is None:
-        client = arxiv_api.arxiv_client() if source == "arxiv" else crossref.crossref_client()
+        client = arxiv_api.arxiv_client() if source == Source.ARXIV else crossref.crossref_client()
         client.timeout, client.retries, client.backoff, client.max_retry_after = ON_DEMAND_TIMEOUT, 1, 2.0, 5.0
         client = _on_demand_clients.setdefault(source, client)
     return client
@@ -122,7 +123,7 @@ def paper_find_or_import(identifier: str, *, queryset=None) -> OnDemandResult:
     if target is None:
         return OnDemandResult(failure=ImportFailure.NOT_IMPORTABLE, reason="not an arXiv id, arXiv URL or DOI")
     source, source_id = target
-    if source == "arxiv" and parse_arxiv_id(identifier) is None:  # an arXiv DOI: the paper may be known by its id
+    if source == Source.ARXIV and parse_arxiv_id(identifier) is None:  # an arXiv DOI: the paper may be known by its id
         known = Paper.objects.resolve_many([source_id]).get(source_id)
         if known is not None:
             return OnDemandResult(paper=known)
@@ -142,11 +143,11 @@ def paper_find_or_import(identifier: str, *, queryset=None) -> OnDemandResult:
     return result
 
 
-def _on_demand_fetch(source: str, source_id: str) -> tuple[PaperRecord | None, OnDemandResult]:
+def _on_demand_fetch(source: Source, source_id: str) -> tuple[PaperRecord | None, OnDemandResult]:
     """(record, result naming source and URL) or (None, the failure)."""
     client = on_demand_client(source)
-    label = "arXiv" if source == "arxiv" else "Crossref"
-    url = arxiv_api.id_list_url([source_id]) if source == "arxiv" else crossref.work_url(source_id)
+    label = source.label
+    url = arxiv_api.id_list_url([source_id]) if source == Source.ARXIV else crossref.work_url(source_id)
     tried = OnDemandResult(source=label, url=url)
 
     def failed(kind: str, reason: str) -> tuple[None, OnDemandResult]:
@@ -154,7 +155,7 @@ def _on_demand_fetch(source: str, source_id: str) -> tuple[PaperRecord | None, O
         return None, tried
 
     try:
-        if source == "crossref":
+        if source == Source.CROSSREF:
             record, problem = crossref.fetch_crossref_work(source_id, client)
             if record is not None:
                 return record, tried
