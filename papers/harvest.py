@@ -14,6 +14,7 @@ from django.utils import timezone
 from shortscience.http import HttpClient, HttpError
 
 from .importers.oai import MALFORMED_XML, NOT_OAI_PMH, OaiPage, parse_oai_page
+from .importers.text import iso_date
 from .models import HarvestCheckpoint, Paper, Source
 from .services import ImportResult, paper_upsert
 
@@ -126,7 +127,8 @@ def arxiv_harvest(
             checkpoint.last_error = ""
             if not page.resumption_token:
                 checkpoint.finished_at = timezone.now()
-                checkpoint.harvested_until = until or _response_day(page) or timezone.now().date()
+                response_day = iso_date((page.response_date or "")[:10])  # of 2018-01-26T09:05:29Z
+                checkpoint.harvested_until = until or response_day or timezone.now().date()
             checkpoint.save()
         report.pages += 1
         if on_page:
@@ -137,10 +139,3 @@ def arxiv_harvest(
         if max_pages and report.pages >= max_pages:
             return report
         params = {"verb": "ListRecords", "resumptionToken": page.resumption_token}
-
-
-def _response_day(page: OaiPage) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat((page.response_date or "")[:10])
-    except ValueError:
-        return None

@@ -11,15 +11,14 @@ harvesters hit). Names go through `tidy_author_name`, shared with the snapshot i
 name a person the same way.
 """
 
-import datetime
 import functools
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 
-from ..models import arxiv_bibtex_key, parse_arxiv_id, parse_doi
+from ..models import arxiv_bibtex_key, parse_arxiv_id
 from .records import ImportProblem, PaperRecord
+from .text import first_doi, iso_date, one_line, rfc2822_date
 
 ARXIV_VENUE_NAME = "arXiv"
 OAI_ID_PREFIX = "oai:arXiv.org:"
@@ -61,57 +60,7 @@ class _RecordError(ValueError):
     """A record that is well-formed XML but not a usable paper (no id, no title...)."""
 
 
-# --- Small text helpers, shared with the snapshot importer -------------------------------------------------
-
-
-def collapse(text: str | None) -> str:
-    """`text` with every run of whitespace (newlines included) turned into one space, and stripped."""
-    if not text:
-        return ""
-    if text.isascii() and "\t" not in text and "\r" not in text and "\x0b" not in text and "\x0c" not in text:
-        # The usual case (spaces and newlines only), with C-speed replaces instead of split + join.
-        text = text.replace("\n", " ")
-        while "  " in text:
-            text = text.replace("  ", " ")
-        return text.strip(" ")
-    return " ".join(text.split())
-
-
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
-
-
-def rfc2822_date(text: str | None) -> datetime.date | None:
-    """The date of an arXiv version stamp such as 'Mon, 2 Apr 2007 19:18:42 GMT', or None if unreadable."""
-    if not text:
-        return None
-    parts = text.split()
-    try:  # the fixed arXiv shape first: it is ten times faster than the general parser
-        return datetime.date(int(parts[3]), _MONTHS[parts[2]], int(parts[1]))
-    except (IndexError, KeyError, ValueError):
-        pass
-    try:
-        return parsedate_to_datetime(text).date()
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
-def iso_date(text: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(text.strip()) if text else None
-    except ValueError:
-        return None
-
-
-def first_doi(text: str | None) -> str:
-    """The first valid DOI of a field that may hold several ('10.1/a 10.1/b', '10.1/a, 10.1/b;10.1/c')."""
-    if not text:
-        return ""
-    for token in re.split(r"[\s,;]+", text.strip()):
-        doi = parse_doi(token)
-        if doi:
-            return doi
-    return ""
+# --- Author names, shared with the snapshot importer --------------------------------------------------------
 
 
 @functools.cache
@@ -156,13 +105,13 @@ def tidy_author_name(name: str) -> str:
         or " -" in name
         or name[:1] in _TIDY_FIRST
         or name[-1:].isspace()
-        or (not name.isascii() and name != " ".join(name.split()))
+        or (not name.isascii() and name != one_line(name))
         or ("\n" in name or "\t" in name or "\r" in name)
     ):
         return name
     if "\\" in name or "{" in name:
         name = latex_to_text(name)
-    name = collapse(name)
+    name = one_line(name)
     if " -" in name:  # initials of a hyphenated forename: "C. -P. Yuan" -> "C.-P. Yuan"
         name = _SPACED_HYPHEN_RE.sub("-", name)
     if name[:4].lower() == "the " and _COLLABORATION_RE.search(name):
@@ -194,7 +143,7 @@ def split_arxiv_authors(text: str) -> list[str]:
     - 'X for the Y Collaboration' / 'X on behalf of the Y Collaboration' is two authors (SciRate #286), and a
       collaboration loses its leading "the".
     """
-    text = collapse(text)
+    text = one_line(text)
     while True:  # innermost parentheses first, so nested ones go too
         stripped = _PARENS_RE.sub(" ", text)
         if stripped == text:
@@ -230,7 +179,7 @@ def _local(tag) -> str:
 
 
 def _text(element) -> str:
-    return collapse("".join(element.itertext())) if element is not None else ""
+    return one_line("".join(element.itertext())) if element is not None else ""
 
 
 def _children(element) -> dict[str, ET.Element]:

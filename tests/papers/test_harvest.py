@@ -177,3 +177,10 @@ def test_harvest_from_files_names_a_broken_file_and_imports_the_rest(fixture_pat
     assert status == 1
     assert "page_truncated.xml" in err and "malformedXml" in err
     assert Paper.objects.count() == 2
+
+
+def test_harvest_refuses_a_date_that_is_not_one():
+    out, err, status = run_command("harvest_arxiv", "--from", "2018-02-30")
+    assert status != 0
+    assert "--from" in err and "not a date (YYYY-MM-DD): 2018-02-30" in err
+    assert not HarvestCheckpoint.objects.exists()

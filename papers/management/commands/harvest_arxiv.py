@@ -1,3 +1,4 @@
+import argparse
 import datetime
 from pathlib import Path
 
@@ -6,15 +7,17 @@ from django.core.management.base import BaseCommand, CommandError
 from papers import harvest
 from papers.importers.oai import parse_oai_page
 from papers.importers.records import ImportProblem
+from papers.importers.text import iso_date
 from papers.management.commands._report import finish_import
 from papers.services import ImportResult
 
 
-def iso_date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError as exc:
-        raise CommandError(f"not a date (YYYY-MM-DD): {text}") from exc
+def datestamp(text: str) -> datetime.date:
+    """The argparse type of --from and --until."""
+    date = iso_date(text)
+    if date is None:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}")
+    return date
 
 
 class Command(BaseCommand):
@@ -25,8 +28,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="from_date", type=iso_date, help="first datestamp, YYYY-MM-DD")
-        parser.add_argument("--until", type=iso_date, help="last datestamp, YYYY-MM-DD")
+        parser.add_argument("--from", dest="from_date", type=datestamp, help="first datestamp, YYYY-MM-DD")
+        parser.add_argument("--until", type=datestamp, help="last datestamp, YYYY-MM-DD")
         parser.add_argument("--restart", action="store_true", help="ignore an unfinished harvest's checkpoint")
         parser.add_argument("--max-pages", type=int, help="stop after this many pages (resume later)")
         parser.add_argument("--from-file", nargs="+", metavar="PAGE.xml", help="saved OAI-PMH responses")
