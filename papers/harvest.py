@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shortscience.http import HttpClient, HttpError
 
-from .importers.oai import MALFORMED_XML, NOT_OAI_PMH, OaiPage, parse_oai_page
+from .importers.oai import OaiErrorCode, OaiPage, parse_oai_page
 from .importers.text import iso_date
 from .models import HarvestCheckpoint, Paper, Source
 from .services import ImportResult, paper_upsert
@@ -21,7 +21,6 @@ from .services import ImportResult, paper_upsert
 CHECKPOINT_NAME = "arxiv-oai"
 METADATA_PREFIX = "arXiv"
 PAGE_ATTEMPTS = 3  # a page that comes back broken is asked for again this many times in all
-NO_RECORDS = "noRecordsMatch"
 
 
 class HarvestFailed(Exception):
@@ -67,7 +66,7 @@ def _fetch_page(client: HttpClient, params: dict) -> OaiPage:
         except HttpError as exc:
             raise HarvestFailed(f"arXiv OAI-PMH unreachable: {exc}") from exc
         page = parse_oai_page(response.body)
-        broken = page.error and page.error.code in {MALFORMED_XML, NOT_OAI_PMH}
+        broken = page.error and page.error.code in {OaiErrorCode.MALFORMED_XML, OaiErrorCode.NOT_OAI_PMH}
         if not broken and (response.status == 200 or page.error):
             return page
         last = f"HTTP {response.status}" + (f", {page.error}" if page.error else "")
@@ -113,7 +112,7 @@ def arxiv_harvest(
             checkpoint.last_error = str(exc)
             checkpoint.save(update_fields=["last_error", "updated_at"])
             raise
-        if page.error and page.error.code != NO_RECORDS:
+        if page.error and page.error.code != OaiErrorCode.NO_RECORDS_MATCH:
             checkpoint.last_error = str(page.error)
             checkpoint.save(update_fields=["last_error", "updated_at"])
             raise HarvestFailed(f"arXiv answered with OAI-PMH error {page.error}")

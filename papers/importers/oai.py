@@ -1,7 +1,7 @@
 """arXiv OAI-PMH pages (metadataPrefix `arXiv` or `arXivRaw`) as PaperRecords; pure: bytes in, records out.
 
 `parse_oai_page(data)` never raises: a page that is not well-formed XML comes back with an `error` (code
-`malformedXml`, with the parser's line and column), and a record that cannot be read becomes an ImportProblem
+MALFORMED_XML, with the parser's line and column), and a record that cannot be read becomes an ImportProblem
 naming it while the other records of the page are still parsed. Elements are matched on their local names, as
 some responses (and hand-edited fixtures) omit or change the namespace declarations.
 
@@ -11,6 +11,7 @@ harvesters hit). Names go through `tidy_author_name`, shared with the snapshot i
 name a person the same way.
 """
 
+import enum
 import functools
 import re
 import xml.etree.ElementTree as ET
@@ -23,19 +24,31 @@ from .text import first_doi, iso_date, one_line, rfc2822_date
 ARXIV_VENUE_NAME = "arXiv"
 OAI_ID_PREFIX = "oai:arXiv.org:"
 
-# Codes this parser reports itself, next to the protocol's own (badArgument, noRecordsMatch, ...).
-MALFORMED_XML = "malformedXml"
-NOT_OAI_PMH = "notOaiPmh"
-
 # OAI-PMH verbs whose element holds the records / headers and the resumption token.
 _VERB_ELEMENTS = {"GetRecord", "ListRecords", "ListIdentifiers"}
+
+
+class OaiErrorCode(enum.StrEnum):
+    """The error codes of OAI-PMH 2.0 (section 3.6), then those this parser reports itself."""
+
+    BAD_ARGUMENT = "badArgument"
+    BAD_RESUMPTION_TOKEN = "badResumptionToken"
+    BAD_VERB = "badVerb"
+    CANNOT_DISSEMINATE_FORMAT = "cannotDisseminateFormat"
+    ID_DOES_NOT_EXIST = "idDoesNotExist"
+    NO_RECORDS_MATCH = "noRecordsMatch"  # an empty list: not a failure
+    NO_METADATA_FORMATS = "noMetadataFormats"
+    NO_SET_HIERARCHY = "noSetHierarchy"
+    MALFORMED_XML = "malformedXml"  # the page is not well-formed XML (a truncated download, an HTML page)
+    NOT_OAI_PMH = "notOaiPmh"  # well-formed, but not an OAI-PMH response
+    UNKNOWN = "unknown"  # an <error> without a code or with one the protocol does not define
 
 
 @dataclass
 class OaiError:
     """An OAI-PMH <error code="...">, or MALFORMED_XML / NOT_OAI_PMH when the page itself is unreadable."""
 
-    code: str
+    code: OaiErrorCode
     message: str
 
     def __str__(self):
@@ -296,14 +309,15 @@ def _read_record(record, page: OaiPage) -> None:
 
 def _read_envelope(root, page: OaiPage, *, records: bool = True) -> None:
     if _local(root.tag) != "OAI-PMH":
-        page.error = OaiError(NOT_OAI_PMH, f"the document is <{_local(root.tag)}>, not an OAI-PMH response")
+        reason = f"the document is <{_local(root.tag)}>, not an OAI-PMH response"
+        page.error = OaiError(OaiErrorCode.NOT_OAI_PMH, reason)
         return
     for child in root:
         name = _local(child.tag)
         if name == "responseDate":
             page.response_date = _text(child) or None
         elif name == "error" and page.error is None:
-            page.error = OaiError(child.get("code") or "unknown", _text(child))
+            page.error = _error(child)
         elif name in _VERB_ELEMENTS:
             for item in child:
                 item_name = _local(item.tag)
@@ -315,6 +329,15 @@ def _read_envelope(root, page: OaiPage, *, records: bool = True) -> None:
                     page.resumption_token = _text(item) or None
                     page.complete_list_size = _int_or_none(item.get("completeListSize"))
                     page.cursor = _int_or_none(item.get("cursor"))
+
+
+def _error(element) -> OaiError:
+    """The OaiError of an <error> element; a code the protocol does not define is kept in the message."""
+    code = element.get("code") or ""
+    try:
+        return OaiError(OaiErrorCode(code), _text(element))
+    except ValueError:
+        return OaiError(OaiErrorCode.UNKNOWN, f"{code}: {_text(element)}" if code else _text(element))
 
 
 def _describe(exc: ET.ParseError, line: int | None = None, column: int | None = None) -> str:
@@ -338,7 +361,7 @@ def parse_oai_page(data: bytes) -> OaiPage:
         data = data.encode()
     page = OaiPage()
     if _DTD_RE.search(data):
-        page.error = OaiError(MALFORMED_XML, "document type declarations are refused (entity expansion)")
+        page.error = OaiError(OaiErrorCode.MALFORMED_XML, "document type declarations are refused (entity expansion)")
         return page
     try:
         root = ET.fromstring(data)
@@ -365,7 +388,7 @@ def _salvage(data: bytes) -> OaiPage:
     try:
         _read_envelope(ET.fromstring(bytes(skeleton)), page, records=False)
     except ET.ParseError as exc:
-        page.error = OaiError(MALFORMED_XML, _describe(exc))
+        page.error = OaiError(OaiErrorCode.MALFORMED_XML, _describe(exc))
 
     declaration = _XML_DECLARATION_RE.match(data)
     root = _ROOT_RE.search(data)

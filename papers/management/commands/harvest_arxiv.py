@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from papers import harvest
-from papers.importers.oai import parse_oai_page
+from papers.importers.oai import OaiErrorCode, parse_oai_page
 from papers.importers.records import ImportProblem
 from papers.importers.text import iso_date
 from papers.management.commands._report import finish_import
@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 page = parse_oai_page(path.read_bytes())
             except OSError as exc:
                 raise CommandError(f"{name}: {exc.strerror}") from exc
-            if page.error and page.error.code != harvest.NO_RECORDS:
+            if page.error and page.error.code != OaiErrorCode.NO_RECORDS_MATCH:
                 self.stderr.write(f"{name}: OAI-PMH error {page.error}")
                 result.skipped.append(ImportProblem(name, f"OAI-PMH error {page.error}"))
                 continue
