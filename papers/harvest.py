@@ -1,6 +1,7 @@
 """The arXiv OAI-PMH harvest: ListRecords in the `arXiv` metadata format, page by page, one request at a time
 through shortscience.http (≥ 3 s apart, Retry-After honoured), with a checkpoint after each page so that a
 stopped harvest resumes at its next page. Parsing is papers.importers.oai; writing is papers.services.
+A dry run reads the same pages and writes nothing, neither papers nor the checkpoint.
 """
 
 import datetime
@@ -16,7 +17,7 @@ from shortscience.http import HttpClient, HttpError
 from .importers.oai import OaiErrorCode, OaiPage, parse_oai_page
 from .importers.text import iso_date
 from .models import HarvestCheckpoint, Paper, Source
-from .services import ImportResult, paper_upsert
+from .services import ImportResult, Outcome, paper_upsert, papers_import
 
 CHECKPOINT_NAME = "arxiv-oai"
 METADATA_PREFIX = "arXiv"
@@ -57,6 +58,20 @@ def oai_page_store(*, page: OaiPage, result: ImportResult) -> int:
     return withdrawn
 
 
+def oai_page_preview(*, page: OaiPage, result: ImportResult) -> int:
+    """What `oai_page_store` would do with one page, writing nothing. Records are counted as
+    `papers_import(dry_run=True)` counts them: created when their key is not stored, else unchanged, with one
+    query a chunk of records. Returns how many papers would be marked withdrawn."""
+    preview = papers_import(records=page.records, dry_run=True)
+    result.count(Outcome.CREATED, preview.created)
+    result.count(Outcome.UPDATED, preview.updated)
+    result.count(Outcome.UNCHANGED, preview.unchanged)
+    result.skipped.extend(page.problems)
+    if not page.deleted:
+        return 0
+    return Paper.objects.filter(arxiv_id__in=page.deleted, source=Source.ARXIV).count()
+
+
 def _fetch_page(client: HttpClient, params: dict) -> OaiPage:
     """One page, asked for again when it comes back broken (truncated XML, an HTML error page)."""
     last = ""
@@ -80,11 +95,26 @@ def arxiv_harvest(
     until: datetime.date | None = None,
     restart: bool = False,
     max_pages: int | None = None,
+    dry_run: bool = False,
     on_page: Callable[[HarvestCheckpoint, HarvestReport], None] | None = None,
 ) -> HarvestReport:
     """Harvest new and changed arXiv records. Resumes an unfinished harvest with the same dates unless
-    `restart`; without `from_date`, starts where the last finished harvest ended."""
-    checkpoint, _ = HarvestCheckpoint.objects.get_or_create(name=CHECKPOINT_NAME)
+    `restart`; without `from_date`, starts where the last finished harvest ended. `on_page` is called after
+    each page with the checkpoint as it now stands.
+
+    A dry run asks for the same pages and counts them with `oai_page_preview`; it reads the checkpoint to know
+    where to start and advances it in memory only (for `on_page`), never saving it."""
+    if dry_run:
+        stored = HarvestCheckpoint.objects.filter(name=CHECKPOINT_NAME).first()
+        checkpoint = stored or HarvestCheckpoint(name=CHECKPOINT_NAME)
+    else:
+        checkpoint, _ = HarvestCheckpoint.objects.get_or_create(name=CHECKPOINT_NAME)
+    take_page = oai_page_preview if dry_run else oai_page_store  # writes the page, or counts what it would write
+
+    def checkpoint_save(*fields: str) -> None:
+        if not dry_run:
+            checkpoint.save(update_fields=fields or None)
+
     report = HarvestReport(result=ImportResult())
     same_dates = (from_date is None or from_date == checkpoint.from_date) and (
         until is None or until == checkpoint.until_date
@@ -98,7 +128,7 @@ def arxiv_harvest(
         checkpoint.resumption_token, checkpoint.cursor, checkpoint.complete_list_size = "", None, None
         checkpoint.pages = checkpoint.records = 0
         checkpoint.started_at, checkpoint.finished_at, checkpoint.last_error = timezone.now(), None, ""
-        checkpoint.save()
+        checkpoint_save()
         params = {"verb": "ListRecords", "metadataPrefix": METADATA_PREFIX}
         if from_date:
             params["from"] = from_date.isoformat()
@@ -110,15 +140,15 @@ def arxiv_harvest(
             page = _fetch_page(client, params)
         except HarvestFailed as exc:
             checkpoint.last_error = str(exc)
-            checkpoint.save(update_fields=["last_error", "updated_at"])
+            checkpoint_save("last_error", "updated_at")
             raise
         if page.error and page.error.code != OaiErrorCode.NO_RECORDS_MATCH:
             checkpoint.last_error = str(page.error)
-            checkpoint.save(update_fields=["last_error", "updated_at"])
+            checkpoint_save("last_error", "updated_at")
             raise HarvestFailed(f"arXiv answered with OAI-PMH error {page.error}")
         with transaction.atomic():
             if not page.error:
-                report.withdrawn += oai_page_store(page=page, result=report.result)
+                report.withdrawn += take_page(page=page, result=report.result)
             checkpoint.pages += 1
             checkpoint.records += len(page.records)
             checkpoint.cursor, checkpoint.complete_list_size = page.cursor, page.complete_list_size
@@ -128,7 +158,7 @@ def arxiv_harvest(
                 checkpoint.finished_at = timezone.now()
                 response_day = iso_date((page.response_date or "")[:10])  # of 2018-01-26T09:05:29Z
                 checkpoint.harvested_until = until or response_day or timezone.now().date()
-            checkpoint.save()
+            checkpoint_save()
         report.pages += 1
         if on_page:
             on_page(checkpoint, report)
