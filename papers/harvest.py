@@ -30,6 +30,8 @@ class HarvestFailed(Exception):
 
 @dataclass
 class HarvestReport:
+    """What one run of `arxiv_harvest` did: `finished` when it reached the end of the list."""
+
     result: ImportResult
     pages: int = 0
     finished: bool = False
@@ -45,12 +47,12 @@ def oai_client() -> HttpClient:
 @transaction.atomic
 def oai_page_store(*, page: OaiPage, result: ImportResult) -> int:
     """Write one page: all of it or, if the database refuses a record, none of it. Returns withdrawn count."""
-    stored = []
+    stored_ids = []
     for record in page.records:
         paper, outcome = paper_upsert(record=record)
         result.count(outcome)
-        stored.append(paper.pk)
-    Paper.objects.filter(pk__in=stored, withdrawn=True).update(withdrawn=False)
+        stored_ids.append(paper.pk)
+    Paper.objects.filter(pk__in=stored_ids, withdrawn=True).update(withdrawn=False)  # listed again
     withdrawn = 0
     if page.deleted:
         withdrawn = Paper.objects.filter(arxiv_id__in=page.deleted, source=Source.ARXIV).update(withdrawn=True)
@@ -74,7 +76,7 @@ def oai_page_preview(*, page: OaiPage, result: ImportResult) -> int:
 
 def _fetch_page(client: HttpClient, params: dict) -> OaiPage:
     """One page, asked for again when it comes back broken (truncated XML, an HTML error page)."""
-    last = ""
+    last_failure = ""
     for _attempt in range(1, PAGE_ATTEMPTS + 1):
         try:
             response = client.get(settings.ARXIV_OAI_URL, params)
@@ -84,8 +86,8 @@ def _fetch_page(client: HttpClient, params: dict) -> OaiPage:
         broken = page.error and page.error.code in {OaiErrorCode.MALFORMED_XML, OaiErrorCode.NOT_OAI_PMH}
         if not broken and (response.status == 200 or page.error):
             return page
-        last = f"HTTP {response.status}" + (f", {page.error}" if page.error else "")
-    raise HarvestFailed(f"{settings.ARXIV_OAI_URL} gave a broken page {PAGE_ATTEMPTS} times ({last})")
+        last_failure = f"HTTP {response.status}" + (f", {page.error}" if page.error else "")
+    raise HarvestFailed(f"{settings.ARXIV_OAI_URL} gave a broken page {PAGE_ATTEMPTS} times ({last_failure})")
 
 
 def arxiv_harvest(
