@@ -17,7 +17,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from ..models import arxiv_bibtex_key, parse_arxiv_id
+from ..models import Source, arxiv_bibtex_key, parse_arxiv_id
 from .records import ImportProblem, PaperRecord
 from .text import first_doi, iso_date, one_line, rfc2822_date
 
@@ -224,7 +224,7 @@ def _build_record(*, raw_id: str, fields: dict, authors: list[str], published, u
     return PaperRecord(
         bibtex_key=arxiv_bibtex_key(arxiv_id),
         title=title,
-        source="arxiv",
+        source=Source.ARXIV.value,
         authors=authors,
         abstract=_text(fields.get("abstract")),
         year=published.year if published else None,

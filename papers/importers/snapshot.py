@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..models import arxiv_bibtex_key, parse_arxiv_id
+from ..models import Source, arxiv_bibtex_key, parse_arxiv_id
 from .oai import ARXIV_VENUE_NAME, split_arxiv_authors, tidy_author_name
 from .records import ImportProblem, PaperRecord
 from .text import first_doi, iso_date, one_line, rfc2822_date
@@ -115,7 +115,7 @@ def record_from_line(line: bytes | str, number: int) -> PaperRecord | ImportProb
         return PaperRecord(
             bibtex_key=arxiv_bibtex_key(arxiv_id),
             title=title,
-            source="arxiv",
+            source=Source.ARXIV.value,
             authors=_authors(data),
             abstract=one_line(abstract) if isinstance(abstract, str) else "",
             year=published.year if published else None,
