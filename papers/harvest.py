@@ -1,6 +1,7 @@
 """The arXiv OAI-PMH harvest: ListRecords in the `arXiv` metadata format, page by page, one request at a time
 through shortscience.http (≥ 3 s apart, Retry-After honoured), with a checkpoint after each page so that a
 stopped harvest resumes at its next page. Parsing is papers.importers.oai; writing is papers.services.
+A dry run reads the same pages and writes nothing, neither papers nor the checkpoint.
 """
 
 import datetime
@@ -13,14 +14,14 @@ from django.utils import timezone
 
 from shortscience.http import HttpClient, HttpError
 
-from .importers.oai import MALFORMED_XML, NOT_OAI_PMH, OaiPage, parse_oai_page
+from .importers.oai import OaiErrorCode, OaiPage, parse_oai_page
+from .importers.text import iso_date
 from .models import HarvestCheckpoint, Paper, Source
-from .services import ImportResult, paper_upsert
+from .services import ImportResult, Outcome, paper_upsert, papers_import
 
 CHECKPOINT_NAME = "arxiv-oai"
 METADATA_PREFIX = "arXiv"
 PAGE_ATTEMPTS = 3  # a page that comes back broken is asked for again this many times in all
-NO_RECORDS = "noRecordsMatch"
 
 
 class HarvestFailed(Exception):
@@ -29,6 +30,8 @@ class HarvestFailed(Exception):
 
 @dataclass
 class HarvestReport:
+    """What one run of `arxiv_harvest` did: `finished` when it reached the end of the list."""
+
     result: ImportResult
     pages: int = 0
     finished: bool = False
@@ -44,12 +47,12 @@ def oai_client() -> HttpClient:
 @transaction.atomic
 def oai_page_store(*, page: OaiPage, result: ImportResult) -> int:
     """Write one page: all of it or, if the database refuses a record, none of it. Returns withdrawn count."""
-    stored = []
+    stored_ids = []
     for record in page.records:
         paper, outcome = paper_upsert(record=record)
         result.count(outcome)
-        stored.append(paper.pk)
-    Paper.objects.filter(pk__in=stored, withdrawn=True).update(withdrawn=False)
+        stored_ids.append(paper.pk)
+    Paper.objects.filter(pk__in=stored_ids, withdrawn=True).update(withdrawn=False)  # listed again
     withdrawn = 0
     if page.deleted:
         withdrawn = Paper.objects.filter(arxiv_id__in=page.deleted, source=Source.ARXIV).update(withdrawn=True)
@@ -57,20 +60,34 @@ def oai_page_store(*, page: OaiPage, result: ImportResult) -> int:
     return withdrawn
 
 
+def oai_page_preview(*, page: OaiPage, result: ImportResult) -> int:
+    """What `oai_page_store` would do with one page, writing nothing. Records are counted as
+    `papers_import(dry_run=True)` counts them: created when their key is not stored, else unchanged, with one
+    query a chunk of records. Returns how many papers would be marked withdrawn."""
+    preview = papers_import(records=page.records, dry_run=True)
+    result.count(Outcome.CREATED, preview.created)
+    result.count(Outcome.UPDATED, preview.updated)
+    result.count(Outcome.UNCHANGED, preview.unchanged)
+    result.skipped.extend(page.problems)
+    if not page.deleted:
+        return 0
+    return Paper.objects.filter(arxiv_id__in=page.deleted, source=Source.ARXIV).count()
+
+
 def _fetch_page(client: HttpClient, params: dict) -> OaiPage:
     """One page, asked for again when it comes back broken (truncated XML, an HTML error page)."""
-    last = ""
+    last_failure = ""
     for _attempt in range(1, PAGE_ATTEMPTS + 1):
         try:
             response = client.get(settings.ARXIV_OAI_URL, params)
         except HttpError as exc:
             raise HarvestFailed(f"arXiv OAI-PMH unreachable: {exc}") from exc
         page = parse_oai_page(response.body)
-        broken = page.error and page.error.code in {MALFORMED_XML, NOT_OAI_PMH}
+        broken = page.error and page.error.code in {OaiErrorCode.MALFORMED_XML, OaiErrorCode.NOT_OAI_PMH}
         if not broken and (response.status == 200 or page.error):
             return page
-        last = f"HTTP {response.status}" + (f", {page.error}" if page.error else "")
-    raise HarvestFailed(f"{settings.ARXIV_OAI_URL} gave a broken page {PAGE_ATTEMPTS} times ({last})")
+        last_failure = f"HTTP {response.status}" + (f", {page.error}" if page.error else "")
+    raise HarvestFailed(f"{settings.ARXIV_OAI_URL} gave a broken page {PAGE_ATTEMPTS} times ({last_failure})")
 
 
 def arxiv_harvest(
@@ -80,11 +97,26 @@ def arxiv_harvest(
     until: datetime.date | None = None,
     restart: bool = False,
     max_pages: int | None = None,
+    dry_run: bool = False,
     on_page: Callable[[HarvestCheckpoint, HarvestReport], None] | None = None,
 ) -> HarvestReport:
     """Harvest new and changed arXiv records. Resumes an unfinished harvest with the same dates unless
-    `restart`; without `from_date`, starts where the last finished harvest ended."""
-    checkpoint, _ = HarvestCheckpoint.objects.get_or_create(name=CHECKPOINT_NAME)
+    `restart`; without `from_date`, starts where the last finished harvest ended. `on_page` is called after
+    each page with the checkpoint as it now stands.
+
+    A dry run asks for the same pages and counts them with `oai_page_preview`; it reads the checkpoint to know
+    where to start and advances it in memory only (for `on_page`), never saving it."""
+    if dry_run:
+        stored = HarvestCheckpoint.objects.filter(name=CHECKPOINT_NAME).first()
+        checkpoint = stored or HarvestCheckpoint(name=CHECKPOINT_NAME)
+    else:
+        checkpoint, _ = HarvestCheckpoint.objects.get_or_create(name=CHECKPOINT_NAME)
+    take_page = oai_page_preview if dry_run else oai_page_store  # writes the page, or counts what it would write
+
+    def checkpoint_save(*fields: str) -> None:
+        if not dry_run:
+            checkpoint.save(update_fields=fields or None)
+
     report = HarvestReport(result=ImportResult())
     same_dates = (from_date is None or from_date == checkpoint.from_date) and (
         until is None or until == checkpoint.until_date
@@ -98,7 +130,7 @@ def arxiv_harvest(
         checkpoint.resumption_token, checkpoint.cursor, checkpoint.complete_list_size = "", None, None
         checkpoint.pages = checkpoint.records = 0
         checkpoint.started_at, checkpoint.finished_at, checkpoint.last_error = timezone.now(), None, ""
-        checkpoint.save()
+        checkpoint_save()
         params = {"verb": "ListRecords", "metadataPrefix": METADATA_PREFIX}
         if from_date:
             params["from"] = from_date.isoformat()
@@ -110,15 +142,15 @@ def arxiv_harvest(
             page = _fetch_page(client, params)
         except HarvestFailed as exc:
             checkpoint.last_error = str(exc)
-            checkpoint.save(update_fields=["last_error", "updated_at"])
+            checkpoint_save("last_error", "updated_at")
             raise
-        if page.error and page.error.code != NO_RECORDS:
+        if page.error and page.error.code != OaiErrorCode.NO_RECORDS_MATCH:
             checkpoint.last_error = str(page.error)
-            checkpoint.save(update_fields=["last_error", "updated_at"])
+            checkpoint_save("last_error", "updated_at")
             raise HarvestFailed(f"arXiv answered with OAI-PMH error {page.error}")
         with transaction.atomic():
             if not page.error:
-                report.withdrawn += oai_page_store(page=page, result=report.result)
+                report.withdrawn += take_page(page=page, result=report.result)
             checkpoint.pages += 1
             checkpoint.records += len(page.records)
             checkpoint.cursor, checkpoint.complete_list_size = page.cursor, page.complete_list_size
@@ -126,8 +158,9 @@ def arxiv_harvest(
             checkpoint.last_error = ""
             if not page.resumption_token:
                 checkpoint.finished_at = timezone.now()
-                checkpoint.harvested_until = until or _response_day(page) or timezone.now().date()
-            checkpoint.save()
+                response_day = iso_date((page.response_date or "")[:10])  # of 2018-01-26T09:05:29Z
+                checkpoint.harvested_until = until or response_day or timezone.now().date()
+            checkpoint_save()
         report.pages += 1
         if on_page:
             on_page(checkpoint, report)
@@ -137,10 +170,3 @@ def arxiv_harvest(
         if max_pages and report.pages >= max_pages:
             return report
         params = {"verb": "ListRecords", "resumptionToken": page.resumption_token}
-
-
-def _response_day(page: OaiPage) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat((page.response_date or "")[:10])
-    except ValueError:
-        return None

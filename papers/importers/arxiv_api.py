@@ -5,15 +5,14 @@ A paper is keyed like the original site, journals/corr/<id without version>; its
 unversioned too, so they always show the latest version.
 """
 
-import datetime
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from shortscience.http import HttpClient, HttpError, with_params
 
 from ..models import Source, arxiv_bibtex_key, parse_arxiv_id
-from .oai import first_doi
 from .records import ImportProblem, PaperRecord
+from .text import first_doi, iso_date, one_line
 
 API_URL = "https://export.arxiv.org/api/query"
 BATCH_SIZE = 100  # ids per request; arXiv answers up to 2000 per page, smaller pages fail less often
@@ -111,8 +110,8 @@ def _parse(data: bytes, ref: str) -> tuple[list[PaperRecord], list[tuple[str, st
 
 
 def _record(entry: ET.Element, arxiv_id: str, title: str) -> PaperRecord:
-    published = _date(_text(entry, f"{ATOM}published"))
-    updated = _date(_text(entry, f"{ATOM}updated"))
+    published = iso_date(_text(entry, f"{ATOM}published")[:10])  # of a timestamp, 2016-11-08T18:56:37Z
+    updated = iso_date(_text(entry, f"{ATOM}updated")[:10])
     primary = entry.find(f"{ARXIV}primary_category")
     categories = [primary.get("term", "")] if primary is not None else []
     categories += [category.get("term", "") for category in entry.findall(f"{ATOM}category")]
@@ -138,11 +137,4 @@ def _record(entry: ET.Element, arxiv_id: str, title: str) -> PaperRecord:
 
 def _text(element: ET.Element, tag: str) -> str:
     """The child's text with runs of whitespace (the feed wraps long lines) collapsed to one space."""
-    return " ".join((element.findtext(tag) or "").split())
-
-
-def _date(text: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(text[:10])
-    except ValueError:
-        return None
+    return one_line(element.findtext(tag))

@@ -21,6 +21,7 @@ from papers.models import Source, parse_arxiv_id, parse_doi
 
 from .crossref import arxiv_id_from_doi
 from .records import ImportProblem, PaperRecord
+from .text import one_line
 
 # BibTeX and biblatex entry types that describe a publication; any other @type is reported and skipped.
 ENTRY_TYPES = frozenset(
@@ -113,13 +114,14 @@ def _to_text(value: str) -> str:
         return value.replace("{", "").replace("}", "")
 
 
-def _one_line(value: str) -> str:
-    return " ".join(_to_text(value).split())
+def _latex_line(value: str) -> str:
+    """A LaTeX value as one line of Unicode text."""
+    return one_line(_to_text(value))
 
 
 def _paragraphs(value: str) -> str:
     """Decoded text with line wrapping undone but blank-line paragraph breaks kept."""
-    paragraphs = (" ".join(p.split()) for p in re.split(r"\n\s*\n", _to_text(value)))
+    paragraphs = (one_line(p) for p in re.split(r"\n\s*\n", _to_text(value)))
     return "\n\n".join(p for p in paragraphs if p)
 
 
@@ -219,7 +221,7 @@ def _names(raw: str) -> list[str]:
     for name in split_multiple_persons_names(raw):
         if name.strip().lower() == "others":
             continue
-        name = _one_line(parse_single_name_into_parts(name, strict=False).merge_first_name_first)
+        name = _latex_line(parse_single_name_into_parts(name, strict=False).merge_first_name_first)
         if name:
             names.append(name)
     return names
@@ -235,7 +237,7 @@ def _keywords(fields: dict[str, str]) -> list[str]:
     """Tags: Bibsonomy separates them with spaces, most other tools with commas or semicolons."""
     words = []
     for name in ("keywords", "keyword", "tags"):
-        value = _plain(_one_line(fields[name])) if fields.get(name) else ""
+        value = _plain(_latex_line(fields[name])) if fields.get(name) else ""
         words += re.split(r"\s*[,;]\s*", value) if re.search(r"[,;]", value) else value.split()
     return list(dict.fromkeys(w.strip() for w in words if w.strip()))
 
@@ -281,12 +283,12 @@ def _record(entry: Entry, fields: dict[str, str], own_fields: dict[str, str]) ->
     return PaperRecord(
         bibtex_key=dblp_key or entry.key,
         aliases=[entry.key] if dblp_key and dblp_key != entry.key else [],
-        title=_one_line(fields["title"]),
+        title=_latex_line(fields["title"]),
         source=Source.DBLP if is_dblp else Source.BIBSONOMY,
         authors=authors,
         abstract=_paragraphs(fields.get("abstract", "")),
         year=_year(fields),
-        published_in=_one_line(venue)[:MAX_VENUE_LENGTH],
+        published_in=_latex_line(venue)[:MAX_VENUE_LENGTH],
         entry_type=entry_type,
         arxiv_id=_arxiv_id(fields, doi, urls),
         doi=doi,
@@ -318,7 +320,7 @@ def _failed_block_problem(block) -> ImportProblem:
     if isinstance(block, DuplicateFieldKeyBlock):
         reason = "field given twice: " + ", ".join(sorted(block.duplicate_keys))
     elif isinstance(block.error, BlockAbortedException):
-        reason = "not valid BibTeX (unbalanced braces?): " + " ".join(block.error.abort_reason.split())
+        reason = "not valid BibTeX (unbalanced braces?): " + one_line(block.error.abort_reason)
     else:
         reason = f"not valid BibTeX: {block.error}"
     return ImportProblem(ref, reason, line)
@@ -387,7 +389,7 @@ def parse_bibtex(data: bytes | str) -> tuple[list[PaperRecord], list[ImportProbl
             problems.append(ImportProblem(f"entry at line {line}", "no key", line))
             continue
         fields = _with_crossref(own_fields, by_key)
-        if not _one_line(fields.get("title", "")):
+        if not _latex_line(fields.get("title", "")):
             problems.append(ImportProblem(entry.key, "no title", line))
             continue
         record = _record(entry, fields, own_fields)

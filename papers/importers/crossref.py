@@ -22,6 +22,7 @@ from shortscience.http import HttpClient, HttpError
 
 from ..models import Source, parse_arxiv_id, parse_doi
 from .records import ImportProblem, PaperRecord
+from .text import one_line
 
 API_URL = "https://api.crossref.org"
 MIN_INTERVAL = 1.0  # Crossref's polite pool allows more; one request a second is plenty for imports by DOI
@@ -174,7 +175,7 @@ def _clean(value) -> str:
     """One line of text from a Crossref string, which may hold inline markup (<i>, <sub>, MathML)."""
     if not isinstance(value, str):
         return ""
-    return " ".join(html.unescape(XML_TAG_RE.sub("", value)).split())
+    return one_line(html.unescape(XML_TAG_RE.sub("", value)))
 
 
 def _first_text(values) -> str:

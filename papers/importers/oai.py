@@ -1,7 +1,7 @@
 """arXiv OAI-PMH pages (metadataPrefix `arXiv` or `arXivRaw`) as PaperRecords; pure: bytes in, records out.
 
 `parse_oai_page(data)` never raises: a page that is not well-formed XML comes back with an `error` (code
-`malformedXml`, with the parser's line and column), and a record that cannot be read becomes an ImportProblem
+MALFORMED_XML, with the parser's line and column), and a record that cannot be read becomes an ImportProblem
 naming it while the other records of the page are still parsed. Elements are matched on their local names, as
 some responses (and hand-edited fixtures) omit or change the namespace declarations.
 
@@ -11,32 +11,44 @@ harvesters hit). Names go through `tidy_author_name`, shared with the snapshot i
 name a person the same way.
 """
 
-import datetime
+import enum
 import functools
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 
-from ..models import arxiv_bibtex_key, parse_arxiv_id, parse_doi
+from ..models import Source, arxiv_bibtex_key, parse_arxiv_id
 from .records import ImportProblem, PaperRecord
+from .text import first_doi, iso_date, one_line, rfc2822_date
 
 ARXIV_VENUE_NAME = "arXiv"
 OAI_ID_PREFIX = "oai:arXiv.org:"
 
-# Codes this parser reports itself, next to the protocol's own (badArgument, noRecordsMatch, ...).
-MALFORMED_XML = "malformedXml"
-NOT_OAI_PMH = "notOaiPmh"
-
 # OAI-PMH verbs whose element holds the records / headers and the resumption token.
 _VERB_ELEMENTS = {"GetRecord", "ListRecords", "ListIdentifiers"}
+
+
+class OaiErrorCode(enum.StrEnum):
+    """The error codes of OAI-PMH 2.0 (section 3.6), then those this parser reports itself."""
+
+    BAD_ARGUMENT = "badArgument"
+    BAD_RESUMPTION_TOKEN = "badResumptionToken"
+    BAD_VERB = "badVerb"
+    CANNOT_DISSEMINATE_FORMAT = "cannotDisseminateFormat"
+    ID_DOES_NOT_EXIST = "idDoesNotExist"
+    NO_RECORDS_MATCH = "noRecordsMatch"  # an empty list: not a failure
+    NO_METADATA_FORMATS = "noMetadataFormats"
+    NO_SET_HIERARCHY = "noSetHierarchy"
+    MALFORMED_XML = "malformedXml"  # the page is not well-formed XML (a truncated download, an HTML page)
+    NOT_OAI_PMH = "notOaiPmh"  # well-formed, but not an OAI-PMH response
+    UNKNOWN = "unknown"  # an <error> without a code or with one the protocol does not define
 
 
 @dataclass
 class OaiError:
     """An OAI-PMH <error code="...">, or MALFORMED_XML / NOT_OAI_PMH when the page itself is unreadable."""
 
-    code: str
+    code: OaiErrorCode
     message: str
 
     def __str__(self):
@@ -61,57 +73,7 @@ class _RecordError(ValueError):
     """A record that is well-formed XML but not a usable paper (no id, no title...)."""
 
 
-# --- Small text helpers, shared with the snapshot importer -------------------------------------------------
-
-
-def collapse(text: str | None) -> str:
-    """`text` with every run of whitespace (newlines included) turned into one space, and stripped."""
-    if not text:
-        return ""
-    if text.isascii() and "\t" not in text and "\r" not in text and "\x0b" not in text and "\x0c" not in text:
-        # The usual case (spaces and newlines only), with C-speed replaces instead of split + join.
-        text = text.replace("\n", " ")
-        while "  " in text:
-            text = text.replace("  ", " ")
-        return text.strip(" ")
-    return " ".join(text.split())
-
-
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
-
-
-def rfc2822_date(text: str | None) -> datetime.date | None:
-    """The date of an arXiv version stamp such as 'Mon, 2 Apr 2007 19:18:42 GMT', or None if unreadable."""
-    if not text:
-        return None
-    parts = text.split()
-    try:  # the fixed arXiv shape first: it is ten times faster than the general parser
-        return datetime.date(int(parts[3]), _MONTHS[parts[2]], int(parts[1]))
-    except (IndexError, KeyError, ValueError):
-        pass
-    try:
-        return parsedate_to_datetime(text).date()
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
-def iso_date(text: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(text.strip()) if text else None
-    except ValueError:
-        return None
-
-
-def first_doi(text: str | None) -> str:
-    """The first valid DOI of a field that may hold several ('10.1/a 10.1/b', '10.1/a, 10.1/b;10.1/c')."""
-    if not text:
-        return ""
-    for token in re.split(r"[\s,;]+", text.strip()):
-        doi = parse_doi(token)
-        if doi:
-            return doi
-    return ""
+# --- Author names, shared with the snapshot importer --------------------------------------------------------
 
 
 @functools.cache
@@ -156,13 +118,13 @@ def tidy_author_name(name: str) -> str:
         or " -" in name
         or name[:1] in _TIDY_FIRST
         or name[-1:].isspace()
-        or (not name.isascii() and name != " ".join(name.split()))
+        or (not name.isascii() and name != one_line(name))
         or ("\n" in name or "\t" in name or "\r" in name)
     ):
         return name
     if "\\" in name or "{" in name:
         name = latex_to_text(name)
-    name = collapse(name)
+    name = one_line(name)
     if " -" in name:  # initials of a hyphenated forename: "C. -P. Yuan" -> "C.-P. Yuan"
         name = _SPACED_HYPHEN_RE.sub("-", name)
     if name[:4].lower() == "the " and _COLLABORATION_RE.search(name):
@@ -194,7 +156,7 @@ def split_arxiv_authors(text: str) -> list[str]:
     - 'X for the Y Collaboration' / 'X on behalf of the Y Collaboration' is two authors (SciRate #286), and a
       collaboration loses its leading "the".
     """
-    text = collapse(text)
+    text = one_line(text)
     while True:  # innermost parentheses first, so nested ones go too
         stripped = _PARENS_RE.sub(" ", text)
         if stripped == text:
@@ -230,7 +192,7 @@ def _local(tag) -> str:
 
 
 def _text(element) -> str:
-    return collapse("".join(element.itertext())) if element is not None else ""
+    return one_line("".join(element.itertext())) if element is not None else ""
 
 
 def _children(element) -> dict[str, ET.Element]:
@@ -262,7 +224,7 @@ def _build_record(*, raw_id: str, fields: dict, authors: list[str], published, u
     return PaperRecord(
         bibtex_key=arxiv_bibtex_key(arxiv_id),
         title=title,
-        source="arxiv",
+        source=Source.ARXIV.value,
         authors=authors,
         abstract=_text(fields.get("abstract")),
         year=published.year if published else None,
@@ -347,14 +309,15 @@ def _read_record(record, page: OaiPage) -> None:
 
 def _read_envelope(root, page: OaiPage, *, records: bool = True) -> None:
     if _local(root.tag) != "OAI-PMH":
-        page.error = OaiError(NOT_OAI_PMH, f"the document is <{_local(root.tag)}>, not an OAI-PMH response")
+        reason = f"the document is <{_local(root.tag)}>, not an OAI-PMH response"
+        page.error = OaiError(OaiErrorCode.NOT_OAI_PMH, reason)
         return
     for child in root:
         name = _local(child.tag)
         if name == "responseDate":
             page.response_date = _text(child) or None
         elif name == "error" and page.error is None:
-            page.error = OaiError(child.get("code") or "unknown", _text(child))
+            page.error = _error(child)
         elif name in _VERB_ELEMENTS:
             for item in child:
                 item_name = _local(item.tag)
@@ -366,6 +329,15 @@ def _read_envelope(root, page: OaiPage, *, records: bool = True) -> None:
                     page.resumption_token = _text(item) or None
                     page.complete_list_size = _int_or_none(item.get("completeListSize"))
                     page.cursor = _int_or_none(item.get("cursor"))
+
+
+def _error(element) -> OaiError:
+    """The OaiError of an <error> element; a code the protocol does not define is kept in the message."""
+    code = element.get("code") or ""
+    try:
+        return OaiError(OaiErrorCode(code), _text(element))
+    except ValueError:
+        return OaiError(OaiErrorCode.UNKNOWN, f"{code}: {_text(element)}" if code else _text(element))
 
 
 def _describe(exc: ET.ParseError, line: int | None = None, column: int | None = None) -> str:
@@ -389,7 +361,7 @@ def parse_oai_page(data: bytes) -> OaiPage:
         data = data.encode()
     page = OaiPage()
     if _DTD_RE.search(data):
-        page.error = OaiError(MALFORMED_XML, "document type declarations are refused (entity expansion)")
+        page.error = OaiError(OaiErrorCode.MALFORMED_XML, "document type declarations are refused (entity expansion)")
         return page
     try:
         root = ET.fromstring(data)
@@ -416,7 +388,7 @@ def _salvage(data: bytes) -> OaiPage:
     try:
         _read_envelope(ET.fromstring(bytes(skeleton)), page, records=False)
     except ET.ParseError as exc:
-        page.error = OaiError(MALFORMED_XML, _describe(exc))
+        page.error = OaiError(OaiErrorCode.MALFORMED_XML, _describe(exc))
 
     declaration = _XML_DECLARATION_RE.match(data)
     root = _ROOT_RE.search(data)

@@ -16,17 +16,10 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..models import arxiv_bibtex_key, parse_arxiv_id
-from .oai import (
-    ARXIV_VENUE_NAME,
-    collapse,
-    first_doi,
-    iso_date,
-    rfc2822_date,
-    split_arxiv_authors,
-    tidy_author_name,
-)
+from ..models import Source, arxiv_bibtex_key, parse_arxiv_id
+from .oai import ARXIV_VENUE_NAME, split_arxiv_authors, tidy_author_name
 from .records import ImportProblem, PaperRecord
+from .text import first_doi, iso_date, one_line, rfc2822_date
 
 GZIP_MAGIC = b"\x1f\x8b"
 _NOT_AUTHORS = {"et al", "et al.", "others"}
@@ -110,7 +103,7 @@ def record_from_line(line: bytes | str, number: int) -> PaperRecord | ImportProb
     if not arxiv_id:
         return ImportProblem(ref, f"not an arXiv id: {raw_id!r}", line=number)
     title = data.get("title")
-    title = collapse(title) if isinstance(title, str) else ""
+    title = one_line(title) if isinstance(title, str) else ""
     if not title:
         return ImportProblem(ref, f"{arxiv_id} has no title", line=number)
     try:
@@ -122,9 +115,9 @@ def record_from_line(line: bytes | str, number: int) -> PaperRecord | ImportProb
         return PaperRecord(
             bibtex_key=arxiv_bibtex_key(arxiv_id),
             title=title,
-            source="arxiv",
+            source=Source.ARXIV.value,
             authors=_authors(data),
-            abstract=collapse(abstract) if isinstance(abstract, str) else "",
+            abstract=one_line(abstract) if isinstance(abstract, str) else "",
             year=published.year if published else None,
             published=published,
             updated=updated,

@@ -4,10 +4,14 @@ import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from papers.models import HarvestCheckpoint, Paper
-from shortscience.http import HttpClient, Response
+from shortscience.http import HttpClient, Response, with_params
 from tests.commands import run_command
+from tests.http_replay import replay_client
 
 pytestmark = pytest.mark.django_db
 
@@ -176,4 +180,89 @@ def test_harvest_from_files_names_a_broken_file_and_imports_the_rest(fixture_pat
     )
     assert status == 1
     assert "page_truncated.xml" in err and "malformedXml" in err
+    assert Paper.objects.count() == 2
+
+
+def test_harvest_refuses_a_date_that_is_not_one():
+    out, err, status = run_command("harvest_arxiv", "--from", "2018-02-30")
+    assert status != 0
+    assert "--from" in err and "not a date (YYYY-MM-DD): 2018-02-30" in err
+    assert not HarvestCheckpoint.objects.exists()
+
+
+def test_harvest_dry_run_from_files_counts_without_writing(fixture_path, django_assert_num_queries):
+    run_command("harvest_arxiv", "--from-file", str(fixture_path("oai_harvest/page2_last.xml")))
+    stored = set(Paper.objects.values_list("bibtex_key", "updated", "withdrawn"))
+    pages = [
+        fixture_path("oai_pmh/arxivraw_GetRecord_1302.2146.xml"),  # a new paper
+        fixture_path("oai_harvest/page1_token.xml"),  # a stored one
+        fixture_path("oai_harvest/page_deleted.xml"),  # a stored one deleted
+    ]
+
+    with django_assert_num_queries(3):  # one a page: the records' keys, or the deleted ids
+        out, err, status = run_command("harvest_arxiv", "--dry-run", "--from-file", *map(str, pages))
+
+    assert status == 0, err
+    assert out.splitlines()[-1] == "Dry run, nothing written: 1 imported, 0 updated, 1 unchanged, 0 skipped"
+    assert "page_deleted.xml: 0 records, 1 would be withdrawn" in out
+    assert set(Paper.objects.values_list("bibtex_key", "updated", "withdrawn")) == stored
+    assert not HarvestCheckpoint.objects.exists()
+
+
+def oai_url(**params) -> str:
+    return with_params(settings.ARXIV_OAI_URL, params)
+
+
+FIRST_PAGE = oai_url(verb="ListRecords", metadataPrefix="arXiv", **{"from": "2018-01-25"})
+NEXT_PAGE = oai_url(verb="ListRecords", resumptionToken="2448315|1001")
+
+
+@pytest.fixture
+def oai_replay(monkeypatch):
+    """The harvest's client replaying the two pages of a list from tests/fixtures/oai_harvest/."""
+    client = replay_client(
+        {FIRST_PAGE: (200, "oai_harvest/page1_token.xml"), NEXT_PAGE: (200, "oai_harvest/page2_last.xml")},
+        min_interval=3.0,
+    )
+    monkeypatch.setattr("papers.harvest.oai_client", lambda: client)
+    return client
+
+
+def paper_writes(queries) -> list[str]:
+    """The statements of `queries` that are neither reads nor the savepoints of a transaction."""
+    return [q["sql"] for q in queries if not q["sql"].startswith(("SELECT", "SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
+def test_harvest_dry_run_reads_every_page_and_writes_nothing(oai_replay):
+    with CaptureQueriesContext(connection) as queries:
+        out, err, status = run_command("harvest_arxiv", "--dry-run", "--from", "2018-01-25")
+
+    assert status == 0, err
+    assert oai_replay.requested == [FIRST_PAGE, NEXT_PAGE]
+    assert "page 2: 3/3 records" in out
+    assert "Harvest started as a dry run, 2 pages, 0 would be withdrawn, read to the end of the list" in out
+    # Counted as papers_import(dry_run=True) counts: 1401.2122, on both pages and not stored, twice created.
+    assert out.splitlines()[-1] == "Dry run, nothing written: 3 imported, 0 updated, 0 unchanged, 0 skipped"
+    assert paper_writes(queries) == []
+    assert not Paper.objects.exists()
+    assert not HarvestCheckpoint.objects.exists()
+
+
+def test_harvest_dry_run_resumes_from_the_checkpoint_and_leaves_it_as_it_was(oai_replay):
+    run_command("harvest_arxiv", "--from", "2018-01-25", "--max-pages", "1")
+    checkpoint = HarvestCheckpoint.objects.values().get()
+    oai_replay.requested.clear()
+
+    out, err, status = run_command("harvest_arxiv", "--dry-run")
+
+    assert status == 0, err
+    assert oai_replay.requested == [NEXT_PAGE]
+    assert "Harvest resumed as a dry run, 1 pages" in out
+    assert out.splitlines()[-1] == "Dry run, nothing written: 1 imported, 0 updated, 1 unchanged, 0 skipped"
+    assert Paper.objects.count() == 1
+    assert HarvestCheckpoint.objects.values().get() == checkpoint  # its token, counts and updated_at included
+
+    out, err, status = run_command("harvest_arxiv")  # the real run resumes where the dry run did
+    assert status == 0, err
+    assert oai_replay.requested == [NEXT_PAGE, NEXT_PAGE]
     assert Paper.objects.count() == 2

@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import CommandError, call_command
 
 from papers.models import Author, Paper, PaperAuthor
 from tests.commands import run_command
@@ -105,5 +104,7 @@ def test_import_arxiv_dry_run_writes_nothing(arxiv_requests):
 
 
 def test_import_arxiv_needs_ids_or_files():
-    with pytest.raises(CommandError, match="Give arXiv ids"):
-        call_command("import_arxiv")
+    out, err, status = run_command("import_arxiv")
+
+    assert status == 1
+    assert "Give arXiv ids, or saved responses with --from-file." in err

@@ -1,28 +1,20 @@
 """`manage.py import_bibtex` on the fixture files: what ends up in the catalogue and what is reported."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from papers import services
 from papers.importers.records import PaperRecord
 from papers.models import Author, Paper, PaperAlias, PaperAuthor
+from tests.commands import run_command
 from tests.factories import make_paper
 
 pytestmark = pytest.mark.django_db
 
 
-def _import(fixture_path, *names, dry_run=False):
-    """Runs the command; returns (stdout, stderr, the CommandError raised or None)."""
-    out, err = StringIO(), StringIO()
-    args = [str(fixture_path(f"bibtex/{name}")) for name in names] + (["--dry-run"] if dry_run else [])
-    try:
-        call_command("import_bibtex", *args, stdout=out, stderr=err)
-    except CommandError as exc:
-        return out.getvalue(), err.getvalue(), exc
-    return out.getvalue(), err.getvalue(), None
+def import_bibtex(fixture_path, *names, dry_run=False) -> tuple[str, str, int]:
+    """Runs the command on files of tests/fixtures/bibtex/; returns (stdout, stderr, exit status)."""
+    paths = [str(fixture_path(f"bibtex/{name}")) for name in names]
+    return run_command("import_bibtex", *paths, *(["--dry-run"] if dry_run else []))
 
 
 def _counts():
@@ -35,17 +27,17 @@ def _counts():
 
 
 def test_import_bibtex_stores_dblp_paper_under_dblp_key(fixture_path):
-    _, _, error = _import(fixture_path, "dblp_journals_logcom_BelohlavekV11.bib")
+    _, _, status = import_bibtex(fixture_path, "dblp_journals_logcom_BelohlavekV11.bib")
 
     paper = Paper.objects.get(bibtex_key="journals/logcom/BelohlavekV11")
-    assert error is None
+    assert status == 0
     assert paper.author_names == ["Radim Belohlávek", "Vilém Vychodil"]
     assert (paper.year, paper.published_in, paper.source) == (2011, "J. Log. Comput.", "dblp")
     assert paper.venue.key == "journals/logcom"
 
 
 def test_import_bibtex_dblp_key_alias_resolves(fixture_path):
-    _import(fixture_path, "dblp_journals_ws_JaschkeHSGS08.bib")
+    import_bibtex(fixture_path, "dblp_journals_ws_JaschkeHSGS08.bib")
 
     paper = Paper.objects.resolve("DBLP:journals/ws/JaschkeHSGS08")
     assert paper.bibtex_key == "journals/ws/JaschkeHSGS08"
@@ -58,37 +50,38 @@ def test_import_bibtex_biburl_alias_resolves(fixture_path, tmp_path):
     entry = tmp_path / "one.bib"
     entry.write_text(text[text.rindex("@", 0, start) : text.index("\n}", start) + 2])
 
-    call_command("import_bibtex", str(entry), stdout=StringIO())
+    _, err, status = run_command("import_bibtex", str(entry))
 
+    assert status == 0, err
     assert Paper.objects.resolve("GarridoKallstromKummEtAl2016").bibtex_key == "journals/tcas/GarridoKKG16"
 
 
 def test_import_bibtex_imports_whole_jabref_library(fixture_path):
-    out, _, error = _import(fixture_path, "jabref-authors_dblp_212entries.bib")
+    out, _, status = import_bibtex(fixture_path, "jabref-authors_dblp_212entries.bib")
 
-    assert error is None
+    assert status == 0
     assert Paper.objects.count() == 212
     assert "212 imported, 0 updated, 0 unchanged, 0 skipped" in out
 
 
 def test_import_bibtex_prints_progress(fixture_path):
-    out, _, _ = _import(fixture_path, "dblp_standard_export_118entries.bib")
+    out, _, _ = import_bibtex(fixture_path, "dblp_standard_export_118entries.bib")
 
     assert "100/118 (85%)" in out
     assert "118/118 (100%)" in out
 
 
 def test_import_bibtex_does_not_store_crossref_proceedings(fixture_path):
-    _, _, error = _import(fixture_path, "dblp_withcrossref_export_157entries.bib")
+    _, _, status = import_bibtex(fixture_path, "dblp_withcrossref_export_157entries.bib")
 
-    assert error is None
+    assert status == 0
     assert Paper.objects.count() == 118
     assert Paper.objects.resolve("DBLP:conf/stoc/2024") is None
     assert not Paper.objects.filter(entry_type="proceedings").exists()
 
 
 def test_import_bibtex_fills_crossref_fields_from_same_file(fixture_path):
-    _import(fixture_path, "dblp_crossref_with_proceedings.bib")
+    import_bibtex(fixture_path, "dblp_crossref_with_proceedings.bib")
 
     paper = Paper.objects.resolve("DBLP:conf/wicsa/ZimmermannWKG15")
     assert paper.published_in.startswith("12th Working IEEE/IFIP Conference on Software Architecture")
@@ -97,15 +90,15 @@ def test_import_bibtex_fills_crossref_fields_from_same_file(fixture_path):
 
 
 def test_import_bibtex_keeps_entries_with_dangling_crossref(fixture_path):
-    _, _, error = _import(fixture_path, "dblp_two_entries_dangling_crossref.bib")
+    _, _, status = import_bibtex(fixture_path, "dblp_two_entries_dangling_crossref.bib")
 
-    assert error is None
+    assert status == 0
     assert Paper.objects.resolve("DBLP:conf/chi/WalberSS14").doi == "10.1145/2556288.2557025"
     assert Paper.objects.count() == 2
 
 
 def test_import_bibtex_reports_skipped_entries_with_key_and_line(fixture_path):
-    _, err, _ = _import(fixture_path, "hand_made_broken_entries.bib")
+    _, err, _ = import_bibtex(fixture_path, "hand_made_broken_entries.bib")
 
     assert "unbalanced2019 (line 16)" in err
     assert "notitle2021 (line 30): no title" in err
@@ -113,10 +106,9 @@ def test_import_bibtex_reports_skipped_entries_with_key_and_line(fixture_path):
 
 
 def test_import_bibtex_exits_non_zero_after_importing_good_entries(fixture_path):
-    out, _, error = _import(fixture_path, "hand_made_broken_entries.bib")
+    out, _, status = import_bibtex(fixture_path, "hand_made_broken_entries.bib")
 
-    assert error is not None
-    assert error.returncode != 0
+    assert status == 1
     assert set(Paper.objects.values_list("bibtex_key", flat=True)) == {
         "conf/iccv/HeGDG17",
         "good2020",
@@ -126,36 +118,38 @@ def test_import_bibtex_exits_non_zero_after_importing_good_entries(fixture_path)
 
 
 def test_import_bibtex_exits_non_zero_on_unknown_entry_type(fixture_path):
-    _, err, error = _import(fixture_path, "edge_cases/wrong.bib")
+    _, err, status = import_bibtex(fixture_path, "edge_cases/wrong.bib")
 
-    assert error is not None
+    assert status == 1
     assert "foo (line 3): unknown entry type @wrong" in err
     assert Paper.objects.count() == 0
 
 
 def test_import_bibtex_exits_non_zero_on_missing_file(fixture_path):
-    _, err, error = _import(fixture_path, "no_such_file.bib")
+    _, err, status = import_bibtex(fixture_path, "no_such_file.bib")
 
-    assert error is not None
+    assert status == 1
     assert "cannot read" in err
 
 
 def test_import_bibtex_second_run_changes_nothing(fixture_path):
-    _import(fixture_path, "dblp_standard_export_118entries.bib", "jabref-authors_dblp_212entries.bib")
+    import_bibtex(fixture_path, "dblp_standard_export_118entries.bib", "jabref-authors_dblp_212entries.bib")
     counts = _counts()
 
-    out, _, error = _import(fixture_path, "dblp_standard_export_118entries.bib", "jabref-authors_dblp_212entries.bib")
+    out, _, status = import_bibtex(
+        fixture_path, "dblp_standard_export_118entries.bib", "jabref-authors_dblp_212entries.bib"
+    )
 
-    assert error is None
+    assert status == 0
     assert "0 imported, 0 updated, 118 unchanged, 0 skipped" in out
     assert "0 imported, 0 updated, 212 unchanged, 0 skipped" in out
     assert _counts() == counts
 
 
 def test_import_bibtex_dry_run_writes_nothing(fixture_path):
-    out, _, error = _import(fixture_path, "dblp_standard_export_118entries.bib", dry_run=True)
+    out, _, status = import_bibtex(fixture_path, "dblp_standard_export_118entries.bib", dry_run=True)
 
-    assert error is None
+    assert status == 0
     assert "118 imported" in out
     assert "dry run" in out
     assert _counts() == (0, 0, 0, 0)
@@ -163,12 +157,12 @@ def test_import_bibtex_dry_run_writes_nothing(fixture_path):
 
 def test_import_bibtex_dry_run_looks_up_all_keys_in_one_query(fixture_path, django_assert_num_queries):
     with django_assert_num_queries(1):
-        out, _, error = _import(fixture_path, "dblp_standard_export_118entries.bib", dry_run=True)
-    assert error is None and "118 imported, 0 updated, 0 unchanged" in out
-    _import(fixture_path, "dblp_standard_export_118entries.bib")
+        out, _, status = import_bibtex(fixture_path, "dblp_standard_export_118entries.bib", dry_run=True)
+    assert status == 0 and "118 imported, 0 updated, 0 unchanged" in out
+    import_bibtex(fixture_path, "dblp_standard_export_118entries.bib")
     with django_assert_num_queries(1):
-        out, _, error = _import(fixture_path, "dblp_standard_export_118entries.bib", dry_run=True)
-    assert error is None and "0 imported, 0 updated, 118 unchanged" in out
+        out, _, status = import_bibtex(fixture_path, "dblp_standard_export_118entries.bib", dry_run=True)
+    assert status == 0 and "0 imported, 0 updated, 118 unchanged" in out
 
 
 def test_dry_run_counts_each_record_across_chunks(monkeypatch, django_assert_num_queries):
@@ -183,14 +177,14 @@ def test_dry_run_counts_each_record_across_chunks(monkeypatch, django_assert_num
 
 
 def test_import_bibtex_reads_several_files(fixture_path):
-    _, _, error = _import(
+    _, _, status = import_bibtex(
         fixture_path,
         "edge_cases/article_start_with_bom.bib",
         "edge_cases/string.bib",
         "edge_cases/features.bib",
     )
 
-    assert error is None
+    assert status == 0
     assert set(Paper.objects.values_list("bibtex_key", flat=True)) == {"Cesar2013", "cha:oakland15", "mykey"}
     assert Paper.objects.get(bibtex_key="cha:oakland15").author_names == [
         "Sang Kil Cha",

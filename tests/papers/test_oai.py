@@ -4,13 +4,7 @@ import datetime
 
 import pytest
 
-from papers.importers.oai import (
-    MALFORMED_XML,
-    NOT_OAI_PMH,
-    parse_oai_page,
-    split_arxiv_authors,
-    tidy_author_name,
-)
+from papers.importers.oai import OaiErrorCode, parse_oai_page, split_arxiv_authors, tidy_author_name
 
 LIST_PAGE = "oai_pmh/arxivraw_ListRecords_from2014-10-01_resumptionToken.xml"
 
@@ -105,16 +99,35 @@ def test_parse_oai_page_thousand_record_page(fixture_bytes):
 @pytest.mark.parametrize(
     "name, code, words",
     [
-        ("oai_pmh/error_badArgument.xml", "badArgument", "illegal argument 'identifier'"),
-        ("oai_pmh/error_idDoesNotExist.xml", "idDoesNotExist", "oai:arXiv.org:0813.2274"),
+        ("oai_pmh/error_badArgument.xml", OaiErrorCode.BAD_ARGUMENT, "illegal argument 'identifier'"),
+        ("oai_pmh/error_idDoesNotExist.xml", OaiErrorCode.ID_DOES_NOT_EXIST, "oai:arXiv.org:0813.2274"),
     ],
 )
 def test_parse_oai_page_error_response(fixture_bytes, name, code, words):
     page = parse_oai_page(fixture_bytes(name))
 
-    assert page.error.code == code
+    assert page.error.code is code
     assert words in page.error.message
     assert page.records == [] and page.resumption_token is None
+
+
+@pytest.mark.parametrize(
+    "element, message",
+    [
+        (b'<error code="tooBusy">Come back later</error>', "tooBusy: Come back later"),
+        (b"<error>Come back later</error>", "Come back later"),
+    ],
+)
+def test_parse_oai_page_error_code_outside_the_protocol_is_unknown(element, message):
+    page = parse_oai_page(
+        b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2018-02-01T00:00:00Z</responseDate>'
+        + element
+        + b"</OAI-PMH>"
+    )
+
+    assert page.error.code is OaiErrorCode.UNKNOWN
+    assert page.error.message == message
+    assert str(page.error) == f"unknown: {message}"
 
 
 def test_parse_oai_page_one_broken_record_costs_only_itself(fixture_bytes):
@@ -136,7 +149,7 @@ def test_parse_oai_page_truncated_page_keeps_whole_records_and_reports_where(fix
 
     page = parse_oai_page(cut)
 
-    assert page.error.code == MALFORMED_XML
+    assert page.error.code == OaiErrorCode.MALFORMED_XML
     assert "line" in page.error.message and "column" in page.error.message
     assert [r.arxiv_id for r in page.records] == ["0704.0471", "0704.0716", "0704.0874", "0704.1109"]
     assert page.resumption_token is None
@@ -145,16 +158,16 @@ def test_parse_oai_page_truncated_page_keeps_whole_records_and_reports_where(fix
 @pytest.mark.parametrize(
     "data, code",
     [
-        (b"", MALFORMED_XML),
-        (b"<html><body><h1>503 Service Unavailable", MALFORMED_XML),
-        (b"<html><body>Retry after 20 seconds</body></html>", NOT_OAI_PMH),
-        (b"\xff\xfe not even text", MALFORMED_XML),
+        (b"", OaiErrorCode.MALFORMED_XML),
+        (b"<html><body><h1>503 Service Unavailable", OaiErrorCode.MALFORMED_XML),
+        (b"<html><body>Retry after 20 seconds</body></html>", OaiErrorCode.NOT_OAI_PMH),
+        (b"\xff\xfe not even text", OaiErrorCode.MALFORMED_XML),
     ],
 )
 def test_parse_oai_page_unreadable_page_is_an_error_not_an_exception(data, code):
     page = parse_oai_page(data)
 
-    assert page.error.code == code
+    assert page.error.code is code
     assert page.records == [] and page.resumption_token is None
 
 
@@ -165,7 +178,7 @@ def test_parse_oai_page_refuses_entity_definitions():
     )
     page = parse_oai_page(laughs)
 
-    assert page.error.code == MALFORMED_XML
+    assert page.error.code == OaiErrorCode.MALFORMED_XML
     assert "document type" in page.error.message
 
 

@@ -52,15 +52,15 @@ class Command(BaseCommand):
             problems += id_problems
 
         # The same paper twice (two saved pages, an id and a file): keep its most recently updated record.
-        newest = {}
+        newest_by_key = {}
         for record in records:
-            kept = newest.get(record.bibtex_key)
+            kept = newest_by_key.get(record.bibtex_key)
             if kept is None or (record.updated or date.min) >= (kept.updated or date.min):
-                newest[record.bibtex_key] = record
+                newest_by_key[record.bibtex_key] = record
         result = papers_import(
-            records=newest.values(),
+            records=newest_by_key.values(),
             problems=problems,
-            progress=Progress(self.stdout, total=len(newest)),
+            progress=Progress(self.stdout, total=len(newest_by_key)),
             dry_run=dry_run,
         )
         finish_import(self, result, dry_run=dry_run)

@@ -23,13 +23,13 @@ class Command(BaseCommand):
     def handle(self, *args, files, dry_run, **options):
         # bibtexparser logs broken blocks with 0-based line numbers; each is reported below instead.
         logging.getLogger("bibtexparser").setLevel(logging.ERROR)
-        skipped = unreadable = 0
+        skipped_entries = unreadable_files = 0
         for name in files:
             try:
                 data = Path(name).read_bytes()
             except OSError as exc:
                 self.stderr.write(f"{name}: cannot read: {exc.strerror or exc}")
-                unreadable += 1
+                unreadable_files += 1
                 continue
             records, problems = parse_bibtex(data)
             for problem in problems:
@@ -42,6 +42,6 @@ class Command(BaseCommand):
                 on_problem=lambda problem, name=name: self.stderr.write(f"{name}: skipped {problem}"),
             )
             self.stdout.write(f"{name}: {result.summary()}" + (" (dry run, nothing written)" if dry_run else ""))
-            skipped += len(result.skipped)
-        if skipped or unreadable:
-            raise CommandError(f"{skipped} entries skipped, {unreadable} files unreadable (see above)")
+            skipped_entries += len(result.skipped)
+        if skipped_entries or unreadable_files:
+            raise CommandError(f"{skipped_entries} entries skipped, {unreadable_files} files unreadable (see above)")

@@ -24,21 +24,22 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
 
     def handle(self, *args, dois, dry_run, **options):
-        arxiv_dois, others = {}, []  # arXiv id -> the DOI as given / the other DOIs
+        doi_by_arxiv_id, crossref_dois = {}, []  # arXiv DOIs as given, by their arXiv id; the others
         for given in dois:
             if arxiv_id := arxiv_id_from_doi(parse_doi(given) or ""):
-                arxiv_dois.setdefault(arxiv_id, given)  # one paper, however many forms of its DOI were given
+                doi_by_arxiv_id.setdefault(arxiv_id, given)  # one paper, however many forms of its DOI were given
             else:
-                others.append(given)
+                crossref_dois.append(given)
         records, problems = [], []
-        if others:
-            self.stdout.write(f"Fetching {len(others)} DOIs from Crossref ({MIN_INTERVAL:.0f} s apart)")
-            records, problems = fetch_crossref(others, crossref_client())
-        if arxiv_dois:
-            self.stdout.write(f"Fetching {len(arxiv_dois)} arXiv DOIs from the arXiv API")
-            arxiv_records, arxiv_problems = fetch_arxiv(list(arxiv_dois), arxiv_client())
+        if crossref_dois:
+            self.stdout.write(f"Fetching {len(crossref_dois)} DOIs from Crossref ({MIN_INTERVAL:.0f} s apart)")
+            records, problems = fetch_crossref(crossref_dois, crossref_client())
+        if doi_by_arxiv_id:
+            self.stdout.write(f"Fetching {len(doi_by_arxiv_id)} arXiv DOIs from the arXiv API")
+            arxiv_records, arxiv_problems = fetch_arxiv(list(doi_by_arxiv_id), arxiv_client())
             records += arxiv_records
-            problems += [ImportProblem(arxiv_dois.get(p.ref, p.ref), p.reason, p.line) for p in arxiv_problems]
+            # A problem names the DOI as given, not the arXiv id it was fetched by.
+            problems += [ImportProblem(doi_by_arxiv_id.get(p.ref, p.ref), p.reason, p.line) for p in arxiv_problems]
 
         result = papers_import(
             records=records, problems=problems, progress=Progress(self.stdout, total=len(records)), dry_run=dry_run

@@ -1,3 +1,5 @@
+"""Link the records of one paper as one work, across the whole catalogue."""
+
 from django.core.management.base import BaseCommand
 
 from papers.models import Paper
