@@ -57,8 +57,13 @@ def test_link_works_command_merges_works_across_the_catalogue():
     # Two works, then a record that bridges them (the same arXiv id as a, the same DOI as b).
     Paper.objects.filter(pk=a.pk).update(work=Work.objects.create())
     Paper.objects.filter(pk=b.pk).update(doi="10.1109/cvpr.2016.90", arxiv_id="1512.03385")
+    before = list(Paper.objects.order_by("pk").values_list("pk", "work_id"))
+    out, _, status = run_command("link_works", "--dry-run")
+    assert status == 0 and "Dry run, nothing written: 1 papers would change work." in out
+    assert list(Paper.objects.order_by("pk").values_list("pk", "work_id")) == before
+
     out, _, status = run_command("link_works")
-    assert status == 0
+    assert status == 0 and "1 papers changed work" in out
     works = set(Paper.objects.filter(pk__in=[a.pk, b.pk, c.pk]).values_list("work_id", flat=True))
     assert len(works) == 1 and None not in works
     assert Work.objects.count() == 1

@@ -1,6 +1,7 @@
 """Link the records of one paper as one work, across the whole catalogue."""
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from papers.models import Paper
 from papers.works import works_link
@@ -12,7 +13,16 @@ class Command(BaseCommand):
         "across the whole catalogue. Imports do this for each paper they write; run it after bulk loads."
     )
 
-    def handle(self, *args, **options):
-        changed = works_link()
-        linked = Paper.objects.exclude(work=None).count()
-        self.stdout.write(self.style.SUCCESS(f"{changed} papers changed work; {linked} papers belong to a work."))
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="count the papers that would change work")
+
+    def handle(self, *args, dry_run=False, **options):
+        with transaction.atomic():  # a dry run links as a real one would, then rolls it all back
+            changed = works_link()
+            linked = Paper.objects.exclude(work=None).count()
+            if dry_run:
+                transaction.set_rollback(True)
+        if dry_run:
+            self.stdout.write(f"Dry run, nothing written: {changed} papers would change work.")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"{changed} papers changed work; {linked} papers belong to a work."))
