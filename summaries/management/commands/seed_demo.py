@@ -1,5 +1,7 @@
 from pathlib import Path
 
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -8,8 +10,9 @@ from papers.importers.bibtex import parse_bibtex
 from papers.models import Paper, Venue
 from papers.services import papers_import
 from shortscience.progress import Progress
+from summaries.models import Summary
+from summaries.services import summary_save
 
-DEMO_DATA = Path(__file__).resolve().parent.parent.parent / "demo_data"
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-password-123"
 
@@ -58,11 +61,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         stream = self.stdout if options["verbosity"] else None
-        for path in sorted(DEMO_DATA.glob("*.xml")):
+        papers_data = Path(apps.get_app_config("papers").path) / "demo_data"
+        for path in sorted(papers_data.glob("*.xml")):
             records, problems = parse_arxiv_atom(path.read_bytes(), ref=path.name)
             result = papers_import(records=records, problems=problems)
             self.stdout.write(f"{path.name}: {result.summary()}")
-        for path in sorted(DEMO_DATA.glob("*.bib")):
+        for path in sorted(papers_data.glob("*.bib")):
             records, problems = parse_bibtex(path.read_bytes())
             result = papers_import(
                 records=records, problems=problems, progress=Progress(stream, total=len(records), every=500)
@@ -80,11 +84,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _demo_user_and_summaries(self):
-        from accounts.models import User
-        from summaries.models import Summary
-        from summaries.services import summary_save
-
-        user, created = User.objects.get_or_create(
+        user, created = get_user_model().objects.get_or_create(
             username=DEMO_USERNAME,
             defaults={"email": "demo@shortscience.example", "display_name": "Demo Reader"},
         )
