@@ -66,6 +66,7 @@ def test_seed_demo_loads_real_papers_and_people(seeded):
     assert Paper.objects.filter(bibtex_key="journals/corr/2202.12139", source="arxiv").exists()
     assert Paper.objects.filter(source="dblp").count() > 100
     assert Venue.objects.get(key="journals/corr").name == "arXiv e-Print archive"
+    assert Venue.objects.get(key="conf/stoc").name == "ACM Symposium on Theory of Computing (STOC)"  # not one year's
     people = get_user_model().objects.filter(summaries__isnull=False).distinct()
     assert people.count() >= 6
     assert all(person.display_name and person.bio for person in people)

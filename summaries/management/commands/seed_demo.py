@@ -29,11 +29,31 @@ DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-password-123"
 
+# A venue is a series, but the import names a new one after the first proceedings it meets ("Proceedings of the
+# 56th Annual ACM Symposium on Theory of Computing, STOC 2024, ..."), which pages then show for every year.
 VENUE_NAMES = {
     "journals/corr": "arXiv e-Print archive",
     "conf/nips": "Neural Information Processing Systems Conference",
     "conf/icml": "International Conference on Machine Learning",
     "conf/iclr": "International Conference on Learning Representations",
+    "conf/stoc": "ACM Symposium on Theory of Computing (STOC)",
+    "conf/focs": "IEEE Symposium on Foundations of Computer Science (FOCS)",
+    "conf/coco": "Computational Complexity Conference (CCC)",
+    "conf/fsttcs": "Foundations of Software Technology and Theoretical Computer Science (FSTTCS)",
+    "conf/mfcs": "Mathematical Foundations of Computer Science (MFCS)",
+    "conf/stacs": "Symposium on Theoretical Aspects of Computer Science (STACS)",
+    "conf/icalp": "International Colloquium on Automata, Languages and Programming (ICALP)",
+    "conf/cocoon": "Computing and Combinatorics Conference (COCOON)",
+    "conf/iscas": "IEEE International Symposium on Circuits and Systems (ISCAS)",
+    "conf/ecctd": "European Conference on Circuit Theory and Design (ECCTD)",
+    "conf/apccas": "IEEE Asia Pacific Conference on Circuits and Systems (APCCAS)",
+    "conf/icsoc": "International Conference on Service-Oriented Computing (ICSOC)",
+    "conf/icws": "IEEE International Conference on Web Services (ICWS)",
+    "conf/zeus": "Central European Workshop on Services and their Composition (ZEUS)",
+    "conf/closer": "International Conference on Cloud Computing and Services Science (CLOSER)",
+    "conf/ic2e": "IEEE International Conference on Cloud Engineering (IC2E)",
+    "conf/otm": "On the Move to Meaningful Internet Systems (OTM)",
+    "conf/wsfm": "Web Services and Formal Methods (WS-FM)",
 }
 
 HEADER_LINE_RE = re.compile(r"^([a-z]+):\s*(.*)$")
