@@ -38,10 +38,10 @@ from django.utils import timezone
 
 from shortscience.progress import Progress
 
-from .importers.records import ImportProblem, PaperRecord
-from .models import Author, Paper, PaperAuthor, Venue, normalize_name, normalize_title, venue_key_for
-from .services import RECORD_FIELDS, ImportResult
-from .works import works_link
+from ..importers.records import ImportProblem, PaperRecord
+from ..models import Author, Paper, PaperAuthor, Venue, normalize_name, normalize_title, venue_key_for
+from ..services import RECORD_FIELDS, ImportResult
+from ..works import works_link
 
 _EMPTY = ("", None, [])
 _STRING_FIELDS = ("bibtex_key", "title", "abstract", "published_in", "entry_type", "source", "arxiv_id", "doi")
