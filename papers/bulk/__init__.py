@@ -109,18 +109,21 @@ class _Row(NamedTuple):
     """A checked record with what storing it needs, computed ahead by the reader (a tuple: quick to pickle)."""
 
     key: str
-    values: tuple  # the record's RECORD_FIELDS, in that order
+    record_values: tuple  # the record's RECORD_FIELDS, in that order
     authors: list[str]  # stripped, the first occurrence of each name, in order
     venue_key: str | None  # journals/corr
     published_in: str
     title_normalized: str
-    copy_text: str  # Postgres: the paper's COPY text after its id and venue_id columns ("" elsewhere)
+    paper_copy_text: str  # Postgres: the paper's COPY text after its id and venue_id columns ("" elsewhere)
 
 
 @dataclass(slots=True)
-class _Stored:
+class _StoredPaper:
+    """A paper as a batch read it before writing: its RECORD_FIELDS values (in the order of a _Row's) and its
+    ordered author names."""
+
     pk: int
-    values: tuple
+    record_values: tuple
     venue_id: int | None
     authors: list[str]
 
@@ -370,8 +373,8 @@ def _write_batch(rows: dict[str, _Row], venue_ids: dict, *, writer, dry_run: boo
                 author_lists[key] = row.authors
             created += 1
             continue
-        merged = tuple(o if new in _EMPTY else new for new, o in zip(row.values, old.values, strict=True))
-        paper_changed = merged != old.values
+        merged = tuple(o if new in _EMPTY else new for new, o in zip(row.record_values, old.record_values, strict=True))
+        paper_changed = merged != old.record_values
         authors_changed = bool(row.authors) and row.authors != old.authors
         if paper_changed:
             updates.append((key, merged, old.venue_id or venue_ids[row.venue_key], old.pk))
@@ -436,7 +439,7 @@ def _new_papers_that_may_share_a_work(rows: list[_Row], writer) -> list[str]:
 
 
 def _work_key(row: _Row, field: str) -> str:
-    return row.title_normalized if field == "title_normalized" else row.values[_RECORD_POSITION[field]]
+    return row.title_normalized if field == "title_normalized" else row.record_values[_RECORD_POSITION[field]]
 
 
 def _may_share_a_work(paper_ids: list[int]) -> list[int]:
@@ -471,8 +474,8 @@ def _chunks(items: list, size: int = _IN_CHUNK) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def _paper(key: str, values: tuple, venue_id, pk=None) -> Paper:
-    paper = Paper(pk=pk, bibtex_key=key, venue_id=venue_id, **dict(zip(RECORD_FIELDS, values, strict=True)))
+def _paper(key: str, record_values: tuple, venue_id, pk=None) -> Paper:
+    paper = Paper(pk=pk, bibtex_key=key, venue_id=venue_id, **dict(zip(RECORD_FIELDS, record_values, strict=True)))
     paper.title_normalized = normalize_title(paper.title)
     return paper
 
@@ -484,15 +487,15 @@ class _OrmWriter:
         """Runs in the reader: pure Python, no database."""
         return _Row(
             key=record.bibtex_key,
-            values=_record_fields(record),
+            record_values=_record_fields(record),
             authors=_author_names(record),
             venue_key=venue_key_for(record.bibtex_key),
             published_in=record.published_in,
             title_normalized=(title_normalized := normalize_title(record.title)),
-            copy_text=self.copy_text(record, title_normalized),
+            paper_copy_text=self.paper_copy_text(record, title_normalized),
         )
 
-    def copy_text(self, record: PaperRecord, title_normalized: str) -> str:
+    def paper_copy_text(self, record: PaperRecord, title_normalized: str) -> str:
         return ""
 
     def begin_batch(self) -> None:
@@ -501,15 +504,15 @@ class _OrmWriter:
     def after_batch(self, created: int, *, last: bool = False) -> None:
         """Called after each committed batch (and once at the end, with last=True)."""
 
-    def stored_papers(self, keys: list[str]) -> dict[str, _Stored]:
+    def stored_papers(self, keys: list[str]) -> dict[str, _StoredPaper]:
         """The papers already stored under `keys`, with their ordered author names."""
-        stored: dict[str, _Stored] = {}
+        stored: dict[str, _StoredPaper] = {}
         for chunk in _chunks(keys):
             rows = Paper.objects.filter(bibtex_key__in=chunk).values_list(
                 "bibtex_key", "id", "venue_id", *RECORD_FIELDS
             )
-            for key, pk, venue_id, *values in rows:
-                stored[key] = _Stored(pk, tuple(values), venue_id, [])
+            for key, pk, venue_id, *record_values in rows:
+                stored[key] = _StoredPaper(pk, tuple(record_values), venue_id, [])
         by_pk = {paper.pk: paper for paper in stored.values()}
         for chunk in _chunks(list(by_pk)):
             rows = (
@@ -545,7 +548,7 @@ class _OrmWriter:
     def insert_papers(self, inserts: list[tuple[_Row, int | None]]) -> dict[str, int]:
         if not inserts:
             return {}
-        self._upsert([_paper(row.key, row.values, venue_id) for row, venue_id in inserts])
+        self._upsert([_paper(row.key, row.record_values, venue_id) for row, venue_id in inserts])
         ids = {}
         for chunk in _chunks([row.key for row, _ in inserts]):
             ids.update(Paper.objects.filter(bibtex_key__in=chunk).values_list("bibtex_key", "id"))
@@ -553,7 +556,7 @@ class _OrmWriter:
 
     def update_papers(self, updates: list[tuple]) -> None:
         if updates:
-            self._upsert([_paper(key, values, venue_id, pk) for key, values, venue_id, pk in updates])
+            self._upsert([_paper(key, merged, venue_id, pk) for key, merged, venue_id, pk in updates])
 
     def _upsert(self, papers: list[Paper]) -> None:
         Paper.objects.bulk_create(
@@ -758,7 +761,7 @@ class _PostgresWriter(_OrmWriter):
         )
         self.created_since_analyze, self.rows_at_analyze = 0, None
 
-    def copy_text(self, record: PaperRecord, title_normalized: str) -> str:
+    def paper_copy_text(self, record: PaperRecord, title_normalized: str) -> str:
         """The paper's COPY text after its id and venue_id columns."""
         columns = [_copy_text(record.bibtex_key)]
         columns += [convert(value) for convert, value in zip(_RECORD_COPY, _record_fields(record), strict=True)]
@@ -777,14 +780,14 @@ class _PostgresWriter(_OrmWriter):
             )
             return {key for (key,) in cursor.fetchall()}
 
-    def stored_papers(self, keys: list[str]) -> dict[str, _Stored]:
+    def stored_papers(self, keys: list[str]) -> dict[str, _StoredPaper]:
         stored, by_pk = {}, {}
         with connection.cursor() as cursor:
             cursor.execute(self.stored_papers_sql, [keys])
-            for key, pk, venue_id, *values in cursor.fetchall():
+            for key, pk, venue_id, *record_values in cursor.fetchall():
                 for position in self.json_positions:
-                    values[position] = json.loads(values[position])
-                stored[key] = by_pk[pk] = _Stored(pk, tuple(values), venue_id, [])
+                    record_values[position] = json.loads(record_values[position])
+                stored[key] = by_pk[pk] = _StoredPaper(pk, tuple(record_values), venue_id, [])
             if by_pk:
                 cursor.execute(self.stored_authors_sql, [list(by_pk)])
                 for paper_id, name in cursor.fetchall():
@@ -835,7 +838,7 @@ class _PostgresWriter(_OrmWriter):
 
     def copy_line(self, pk: int, venue_id: int | None, row: _Row, now: str) -> str:
         """One paper in COPY text format, for `copy_columns`."""
-        return f"{pk}\t{_copy_value(venue_id)}\t{row.copy_text}{self.copy_defaults}\t{now}\t{now}\n"
+        return f"{pk}\t{_copy_value(venue_id)}\t{row.paper_copy_text}{self.copy_defaults}\t{now}\t{now}\n"
 
     def author_ids(self, names: list[str]) -> dict[str, int]:
         """name -> Author id: the stored authors read in one query, the missing ones COPYed with ids drawn from
