@@ -21,15 +21,13 @@ that runs ahead, a forked process for the import command (a thread otherwise), s
 database's; the calling thread only talks to the database. bench/import_bench.py measures it.
 """
 
-import io
-import itertools
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db import DataError, IntegrityError, connection, models, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from shortscience.progress import Progress
@@ -38,6 +36,7 @@ from ..importers.records import ImportProblem, PaperRecord
 from ..models import Author, Paper, PaperAuthor, Venue, normalize_name, normalize_title, venue_key_for
 from ..services import RECORD_FIELDS, ImportResult
 from ..works import works_link
+from .copy_format import CopyLines, copy_from, copy_value, quoted_columns, unwritten_fields
 from .read_ahead import read_ahead
 
 _EMPTY = ("", None, [])
@@ -339,17 +338,19 @@ class _OrmWriter:
 
     def prepare(self, record: PaperRecord) -> _Row:
         """Runs in the reader: pure Python, no database."""
+        record_values, title_normalized = _record_fields(record), normalize_title(record.title)
         return _Row(
             key=record.bibtex_key,
-            record_values=_record_fields(record),
+            record_values=record_values,
             authors=_author_names(record),
             venue_key=venue_key_for(record.bibtex_key),
             published_in=record.published_in,
-            title_normalized=(title_normalized := normalize_title(record.title)),
-            paper_copy_text=self.paper_copy_text(record, title_normalized),
+            title_normalized=title_normalized,
+            paper_copy_text=self.paper_copy_text(record.bibtex_key, record_values, title_normalized),
         )
 
-    def paper_copy_text(self, record: PaperRecord, title_normalized: str) -> str:
+    def paper_copy_text(self, key: str, record_values: tuple, title_normalized: str) -> str:
+        """What a row holds for the COPY of its paper: nothing here (see _PostgresWriter)."""
         return ""
 
     def begin_batch(self) -> None:
@@ -452,75 +453,7 @@ class _OrmWriter:
         )
 
 
-def _copy_text(text: str) -> str:
-    """`text` escaped for COPY's text format."""
-    if "\\" in text:
-        text = text.replace("\\", "\\\\")
-    if "\n" in text or "\r" in text or "\t" in text:
-        text = text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    return text
-
-
-def _copy_value(value) -> str:
-    """A Python value (str, int, date, datetime, list for JSON, or None) in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return _copy_text(value)
-    if isinstance(value, list):
-        return _copy_json(value)
-    return str(value)
-
-
-def _copy_json(value: list) -> str:
-    if value.__class__ is list:
-        try:
-            plain = "".join(value)
-        except TypeError:  # not all strings
-            pass
-        else:  # the usual list of plain strings (URLs, categories): what json.dumps writes, a few times faster
-            if plain.isascii() and plain.isprintable() and '"' not in plain and "\\" not in plain:
-                return '["' + '", "'.join(value) + '"]' if value else "[]"
-    return _copy_text(json.dumps(value))
-
-
-def _copy_scalar(value) -> str:
-    return "\\N" if value is None else str(value)
-
-
-def _record_copy_converter(name: str) -> Callable[[object], str]:
-    """The function that writes the record field `name` in COPY's text format (the same as _copy_value)."""
-    field = Paper._meta.get_field(name)
-    if isinstance(field, models.JSONField):
-        return _copy_json
-    if isinstance(field, (models.CharField, models.TextField)):
-        return _copy_text  # never None in a PaperRecord
-    return _copy_scalar
-
-
 _record_fields = operator.attrgetter(*RECORD_FIELDS)
-_RECORD_COPY = tuple(_record_copy_converter(name) for name in RECORD_FIELDS)
-
-
-class _Lines(io.TextIOBase):
-    """A read-only text file over an iterator of lines, made as they are read: with it COPY sends what is
-    ready while the rest is still being written, and Postgres stores the first lines meanwhile."""
-
-    def __init__(self, lines: Iterable[str]):
-        self.lines = iter(lines)
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> str:
-        if size is None or size < 0:
-            return "".join(self.lines)
-        return "".join(itertools.islice(self.lines, max(1, size // 128)))  # about `size` characters
-
-
-def _copy_from(cursor, table: str, columns: str, lines: Iterable[str]) -> None:
-    """COPY `lines` (text format, each ending in a newline) into `table` (`columns`), on a Django cursor."""
-    cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _Lines(lines), size=_COPY_READ)
 
 
 def _postgres_copy_available() -> bool:
@@ -528,33 +461,6 @@ def _postgres_copy_available() -> bool:
         return False
     with connection.cursor() as cursor:
         return hasattr(cursor.cursor, "copy_expert")  # psycopg2; psycopg 3 gets the portable writer
-
-
-def _quote(model, *names: str, alias: str = "") -> str:
-    prefix = f"{alias}." if alias else ""
-    return ", ".join(prefix + connection.ops.quote_name(model._meta.get_field(name).column) for name in names)
-
-
-def _other_fields(model, written: set[str]) -> list[tuple[str, object]]:
-    """(name, default) of the concrete fields a raw INSERT or COPY must fill besides `written`: bulk SQL gets
-    none of Django's Python-side defaults (a BooleanField(default=False) is NOT NULL without a database default).
-    Fields with a database default of their own are left to it."""
-    fields = []
-    for field in model._meta.concrete_fields:
-        if field.name in written or field.primary_key or (field.has_db_default() and not field.has_default()):
-            continue
-        fields.append((field.name, field.get_default()))
-    return fields
-
-
-def _copy_default(field_name: str, model, value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(model._meta.get_field(field_name), models.JSONField):
-        return _copy_text(json.dumps(value))
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return _copy_value(value)
 
 
 class _PostgresWriter(_OrmWriter):
@@ -570,40 +476,26 @@ class _PostgresWriter(_OrmWriter):
             connection.ops.quote_name(m._meta.db_table) for m in (Paper, Author, PaperAuthor)
         )
         self.paper_table, self.author_table, self.paper_author_table = paper, author, paper_author
-        written = {"id", "venue", "bibtex_key", *RECORD_FIELDS, "title_normalized", "created_at", "modified_at"}
-        other = _other_fields(Paper, written)  # e.g. work (None) and withdrawn (False)
-        self.copy_columns = _quote(
-            Paper,
-            "id",
-            "venue",
-            "bibtex_key",
-            *RECORD_FIELDS,
-            "title_normalized",
-            *(n for n, _ in other),
-            "created_at",
-            "modified_at",
-        )
-        self.copy_defaults = "".join(f"\t{_copy_default(name, Paper, value)}" for name, value in other)
-        other = _other_fields(Author, {"name", "name_normalized"})
-        self.author_columns = _quote(Author, "name", "name_normalized", *(n for n, _ in other))
+        self.copy_lines = CopyLines()
+        other = unwritten_fields(Author, {"name", "name_normalized"})  # for INSERT ... ON CONFLICT
+        self.author_columns = quoted_columns(Author, "name", "name_normalized", *(n for n, _ in other))
         self.author_defaults = [value for _, value in other]
-        self.author_copy_defaults = "".join(f"\t{_copy_default(name, Author, value)}" for name, value in other)
-        self.author_copy_columns = f"{_quote(Author, 'id')}, {self.author_columns}"
-        other = _other_fields(PaperAuthor, {"paper", "author", "position"})
-        self.paper_author_columns = _quote(PaperAuthor, "paper", "author", "position", *(n for n, _ in other))
-        self.paper_author_defaults = "".join(f"\t{_copy_default(name, PaperAuthor, value)}" for name, value in other)
         json_fields = {"urls", "keywords"}
-        fields = ", ".join(_quote(Paper, name) + ("::text" if name in json_fields else "") for name in RECORD_FIELDS)
+        fields = ", ".join(
+            quoted_columns(Paper, name) + ("::text" if name in json_fields else "") for name in RECORD_FIELDS
+        )
         self.json_positions = [RECORD_FIELDS.index(name) for name in json_fields]
-        key, pk, venue = (_quote(Paper, name) for name in ("bibtex_key", "id", "venue"))
+        key, pk, venue = (quoted_columns(Paper, name) for name in ("bibtex_key", "id", "venue"))
         self.stored_papers_sql = f"SELECT {key}, {pk}, {venue}, {fields} FROM {paper} WHERE {key} = ANY(%s)"
-        x_paper, x_author, x_position = (_quote(PaperAuthor, n, alias="x") for n in ("paper", "author", "position"))
-        a_id, a_name = _quote(Author, "id", alias="a"), _quote(Author, "name", alias="a")
+        x_paper, x_author, x_position = (
+            quoted_columns(PaperAuthor, n, alias="x") for n in ("paper", "author", "position")
+        )
+        a_id, a_name = quoted_columns(Author, "id", alias="a"), quoted_columns(Author, "name", alias="a")
         self.stored_authors_sql = (
             f"SELECT {x_paper}, {a_name} FROM {paper_author} x JOIN {author} a ON {a_id} = {x_author} "
             f"WHERE {x_paper} = ANY(%s) ORDER BY {x_paper}, {x_position}"
         )
-        columns = [_quote(Paper, name) for name in _WORK_KEYS]
+        columns = [quoted_columns(Paper, name) for name in _WORK_KEYS]
         self.sharing_sql = (
             f"SELECT v.key FROM unnest(%s::text[], {', '.join(['%s::text[]'] * len(columns))}) "
             f"AS v(key, {', '.join(f'v{i}' for i in range(len(columns)))}) WHERE "
@@ -615,12 +507,8 @@ class _PostgresWriter(_OrmWriter):
         )
         self.created_since_analyze, self.rows_at_analyze = 0, None
 
-    def paper_copy_text(self, record: PaperRecord, title_normalized: str) -> str:
-        """The paper's COPY text after its id and venue_id columns."""
-        columns = [_copy_text(record.bibtex_key)]
-        columns += [convert(value) for convert, value in zip(_RECORD_COPY, _record_fields(record), strict=True)]
-        columns.append(_copy_text(title_normalized))
-        return "\t".join(columns)
+    def paper_copy_text(self, key: str, record_values: tuple, title_normalized: str) -> str:
+        return self.copy_lines.paper_copy_text(key, record_values, title_normalized)
 
     def sharing_stored_keys(self, rows: list[_Row]) -> set[str]:
         # One index probe per value, whatever the table's size: `OFFSET 0` keeps the planner from turning each
@@ -685,14 +573,13 @@ class _PostgresWriter(_OrmWriter):
                 [Paper._meta.db_table, Paper._meta.pk.column, len(inserts)],
             )
             pks = [pk for (pk,) in cursor.fetchall()]
-            now = _copy_value(timezone.now())
-            lines = (self.copy_line(pk, venue_id, row, now) for pk, (row, venue_id) in zip(pks, inserts, strict=True))
-            _copy_from(cursor, self.paper_table, self.copy_columns, lines)
+            now = copy_value(timezone.now())
+            lines = (
+                self.copy_lines.paper_line(pk, venue_id, row.paper_copy_text, now)
+                for pk, (row, venue_id) in zip(pks, inserts, strict=True)
+            )
+            copy_from(cursor, self.paper_table, self.copy_lines.paper_columns, lines)
         return {row.key: pk for pk, (row, _) in zip(pks, inserts, strict=True)}
-
-    def copy_line(self, pk: int, venue_id: int | None, row: _Row, now: str) -> str:
-        """One paper in COPY text format, for `copy_columns`."""
-        return f"{pk}\t{_copy_value(venue_id)}\t{row.paper_copy_text}{self.copy_defaults}\t{now}\t{now}\n"
 
     def author_ids(self, names: list[str]) -> dict[str, int]:
         """name -> Author id: the stored authors read in one query, the missing ones COPYed with ids drawn from
@@ -711,7 +598,7 @@ class _PostgresWriter(_OrmWriter):
         return ids
 
     def _stored_authors(self, cursor, names: list[str]) -> dict[str, int]:
-        table, name, pk = self.author_table, _quote(Author, "name"), _quote(Author, "id")
+        table, name, pk = self.author_table, quoted_columns(Author, "name"), quoted_columns(Author, "id")
         cursor.execute(f"SELECT {name}, {pk} FROM {table} WHERE {name} = ANY(%s)", [names])
         return dict(cursor.fetchall())
 
@@ -721,24 +608,16 @@ class _PostgresWriter(_OrmWriter):
             [Author._meta.db_table, Author._meta.pk.column, len(names)],
         )
         pks = [pk for (pk,) in cursor.fetchall()]
-        lines = (self.author_line(pk, name) for pk, name in zip(pks, names, strict=True))
+        lines = (self.copy_lines.author_line(pk, name) for pk, name in zip(pks, names, strict=True))
         try:
-            _copy_from(cursor, self.author_table, self.author_copy_columns, lines)
+            copy_from(cursor, self.author_table, self.copy_lines.author_columns, lines)
         except connection.Database.IntegrityError as exc:
             raise IntegrityError(*exc.args) from exc
         return dict(zip(names, pks, strict=True))
 
-    def author_line(self, pk: int, name: str) -> str:
-        """One new author in COPY text format, for `author_copy_columns`."""
-        return f"{pk}\t{_copy_text(name)}\t{_copy_text(normalize_name(name))}{self.author_copy_defaults}\n"
-
-    def paper_author_line(self, paper: int, author: int, position: int) -> str:
-        """One author row in COPY text format, for `paper_author_columns`."""
-        return f"{paper}\t{author}\t{position}{self.paper_author_defaults}\n"
-
     def _insert_authors(self, cursor, names: list[str]) -> dict[str, int]:
         """The missing authors stored with INSERT ... ON CONFLICT DO NOTHING, tolerating those stored meanwhile."""
-        table, name, pk = self.author_table, _quote(Author, "name"), _quote(Author, "id")
+        table, name, pk = self.author_table, quoted_columns(Author, "name"), quoted_columns(Author, "id")
         defaults = ", %s" * len(self.author_defaults)
         cursor.execute(
             f"INSERT INTO {table} ({self.author_columns}) "
@@ -756,6 +635,6 @@ class _PostgresWriter(_OrmWriter):
         table = self.paper_author_table
         with connection.cursor() as cursor:
             if clear:
-                cursor.execute(f"DELETE FROM {table} WHERE {_quote(PaperAuthor, 'paper')} = ANY(%s)", [clear])
-            lines = (self.paper_author_line(paper, author, position) for paper, author, position in rows)
-            _copy_from(cursor, table, self.paper_author_columns, lines)
+                cursor.execute(f"DELETE FROM {table} WHERE {quoted_columns(PaperAuthor, 'paper')} = ANY(%s)", [clear])
+            lines = (self.copy_lines.paper_author_line(paper, author, position) for paper, author, position in rows)
+            copy_from(cursor, table, self.copy_lines.paper_author_columns, lines)

@@ -13,6 +13,7 @@ from django.db import connections, transaction
 
 from papers import bulk
 from papers.bulk import snapshot_import
+from papers.bulk.copy_format import copy_json, copy_text
 from papers.importers.records import PaperRecord
 from papers.importers.snapshot import iter_snapshot, open_snapshot
 from papers.models import Author, Paper, PaperAuthor, Venue, normalize_name, normalize_title
@@ -312,7 +313,7 @@ def test_a_reader_process_that_dies_is_reported(fixture_path):
     ],
 )
 def test_copy_json_writes_what_json_dumps_writes(value):
-    assert bulk._copy_json(value) == bulk._copy_text(json.dumps(value))
+    assert copy_json(value) == copy_text(json.dumps(value))
 
 
 def test_deleting_papers_deletes_their_author_rows(fixture_path):
