@@ -89,12 +89,12 @@ def copy_rows(path: Path) -> tuple[int, dict[str, tuple[str, str]]]:
     django.setup()
     from django.utils import timezone
 
-    from papers import bulk
     from papers.bulk.copy_format import copy_value
+    from papers.bulk.postgres_writer import PostgresWriter
     from papers.importers.records import PaperRecord
     from papers.importers.snapshot import iter_snapshot, open_snapshot
 
-    writer = bulk._PostgresWriter()
+    writer = PostgresWriter()
     lines = writer.copy_lines
     papers, authors, paper_authors = [], {}, []
     now = copy_value(timezone.now())

@@ -11,9 +11,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections, transaction
 
-from papers import bulk
-from papers.bulk import snapshot_import
+from papers.bulk import batches, snapshot_import
 from papers.bulk.copy_format import copy_json, copy_text
+from papers.bulk.orm_writer import OrmWriter
+from papers.bulk.postgres_writer import PostgresWriter
 from papers.importers.records import PaperRecord
 from papers.importers.snapshot import iter_snapshot, open_snapshot
 from papers.models import Author, Paper, PaperAuthor, Venue, normalize_name, normalize_title
@@ -44,7 +45,7 @@ def counts() -> tuple[int, int, int]:
 def writer(request, monkeypatch):
     """Each test runs with the Postgres COPY writer and with the portable bulk_create one (SQLite's)."""
     if request.param == "orm":
-        monkeypatch.setattr(bulk, "_postgres_copy_available", lambda: False)
+        monkeypatch.setattr(batches, "writer_for_connection", OrmWriter)
     return request.param
 
 
@@ -257,14 +258,14 @@ def test_copy_writer_takes_the_author_another_writer_stored_meanwhile():
     """The COPY of new authors is refused when one of them was stored after the writer looked; the writer then
     stores the others with INSERT ... ON CONFLICT and uses the stored one, in the same transaction."""
     existing = Author.objects.create(name="Ada Lovelace")
-    writer = bulk._PostgresWriter()
-    looked_up, real_lookup = [], writer._stored_authors
+    writer = PostgresWriter()
+    looked_up, real_lookup = [], writer.stored_author_ids
 
     def stale_first_lookup(cursor, names):
         looked_up.append(list(names))
         return {} if len(looked_up) == 1 else real_lookup(cursor, names)  # the first look misses Ada
 
-    writer._stored_authors = stale_first_lookup
+    writer.stored_author_ids = stale_first_lookup
     with transaction.atomic():
         ids = writer.author_ids(["Ada Lovelace", "Grace Hopper"])
 
@@ -332,7 +333,7 @@ def test_a_paper_deleted_during_its_batch_is_left_deleted(fixture_path, monkeypa
     originals = records(fixture_path)[:3]
     snapshot_import(items=originals)
     doomed = Paper.objects.get(bibtex_key=originals[0].bibtex_key)
-    writer_class = type(bulk._new_writer())
+    writer_class = type(batches.writer_for_connection())
     read = writer_class.stored_papers
 
     def read_then_deleted_by_a_moderator(self, keys):
@@ -390,7 +391,7 @@ def test_deleting_a_paper_waits_for_a_writer_that_locked_it(fixture_path):
     def writer_replacing_the_authors():
         try:
             with transaction.atomic():
-                assert bulk._new_writer().lock_papers([paper.pk]) == {paper.pk}
+                assert batches.writer_for_connection().lock_papers([paper.pk]) == {paper.pk}
                 PaperAuthor.objects.filter(paper_id=paper.pk).delete()
                 PaperAuthor.objects.create(paper_id=paper.pk, author=author, position=0)
                 locked.set()
