@@ -31,7 +31,7 @@ from shortscience.progress import Progress
 
 from ..importers.records import ImportProblem, PaperRecord
 from ..models import Author, Paper, Venue
-from ..services import ImportResult
+from ..services import ImportResult, Outcome
 from ..works import works_link
 from .orm_writer import IN_CHUNK, OrmWriter, chunks
 from .postgres_writer import PostgresWriter, postgres_copy_available
@@ -169,9 +169,9 @@ def _run_batch(
         return
     for key in vanished:
         report(ImportProblem(key, "deleted on the site while this batch was written; left deleted"))
-    result.created += created
-    result.updated += updated
-    result.unchanged += unchanged
+    result.count(Outcome.CREATED, created)
+    result.count(Outcome.UPDATED, updated)
+    result.count(Outcome.UNCHANGED, unchanged)
     if not dry_run:
         writer.after_batch(created)
 
