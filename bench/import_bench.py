@@ -82,31 +82,34 @@ def run_child(args: list[str], env: dict) -> tuple[float, int, int, str]:
 
 def copy_rows(path: Path) -> tuple[int, dict[str, tuple[str, str]]]:
     """(number of papers, table -> (columns, COPY text)) for the rows the import stores for `path`, built with
-    the import's own code (papers.bulk), so that both sides write the same bytes."""
+    the import's own code (papers.bulk: its writer's rows and copy_format's lines), so that both sides write the
+    same bytes."""
     import django
 
     django.setup()
     from django.utils import timezone
 
-    from papers import bulk
+    from papers.bulk.copy_format import copy_value
+    from papers.bulk.postgres_writer import PostgresWriter
     from papers.importers.records import PaperRecord
     from papers.importers.snapshot import iter_snapshot, open_snapshot
 
-    writer = bulk._PostgresWriter()
+    writer = PostgresWriter()
+    lines = writer.copy_lines
     papers, authors, paper_authors = [], {}, []
-    now = bulk._copy_value(timezone.now())
+    now = copy_value(timezone.now())
     with open_snapshot(path) as snapshot:
         for pk, record in enumerate((r for r in iter_snapshot(snapshot) if isinstance(r, PaperRecord)), start=1):
             row = writer.prepare(record)
-            papers.append(writer.copy_line(pk, 1, row, now))
+            papers.append(lines.paper_line(pk, 1, row.paper_copy_text, now))
             for position, name in enumerate(row.authors):
                 author_id = authors.setdefault(name, len(authors) + 1)
-                paper_authors.append(writer.paper_author_line(pk, author_id, position))
-    author_lines = (writer.author_line(author_id, name) for name, author_id in authors.items())
+                paper_authors.append(lines.paper_author_line(pk, author_id, position))
+    author_lines = (lines.author_line(author_id, name) for name, author_id in authors.items())
     return len(papers), {
-        "papers_author": (writer.author_copy_columns, "".join(author_lines)),
-        "papers_paper": (writer.copy_columns, "".join(papers)),
-        "papers_paperauthor": (writer.paper_author_columns, "".join(paper_authors)),
+        "papers_author": (lines.author_columns, "".join(author_lines)),
+        "papers_paper": (lines.paper_columns, "".join(papers)),
+        "papers_paperauthor": (lines.paper_author_columns, "".join(paper_authors)),
     }
 
 
