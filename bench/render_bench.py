@@ -123,6 +123,18 @@ def main() -> None:
     report("render_summary", measure(render_summary, args.runs))
     report("extract_citations", measure(markup.extract_citations, args.runs))
 
+    # Unclosed delimiters: a pattern that rescans to the end from every opener is quadratic (pymdownx.arithmatex's
+    # own \(…\) needs ~50 s on 40,000 of them). Linear rendering takes ~4x as long for 4x the openers.
+    for opener in ("\\(", "\\[", "$", "$$", "\\cite{", "https://"):
+        times = {}
+        for count in (10_000, 40_000):
+            started = time.perf_counter()
+            render_summary(opener * count)
+            times[count] = time.perf_counter() - started
+        ratio = times[40_000] / times[10_000]
+        short, long = times[10_000], times[40_000]
+        print(f"unclosed {opener!r:<12} 10,000: {short:5.2f} s  40,000: {long:5.2f} s  ratio {ratio:4.1f}x")
+
 
 if __name__ == "__main__":
     main()

@@ -15,8 +15,9 @@ from django.utils import timezone
 from shortscience.http import HttpClient, HttpError
 
 from .importers.oai import OaiErrorCode, OaiPage, parse_oai_page
+from .importers.records import Source
 from .importers.text import iso_date
-from .models import HarvestCheckpoint, Paper, Source
+from .models import HarvestCheckpoint, Paper
 from .services import ImportResult, Outcome, paper_upsert, papers_import
 
 CHECKPOINT_NAME = "arxiv-oai"

@@ -1,7 +1,5 @@
 """The paper catalogue: papers keyed by bibtex key, their ordered authors, and venues (key prefixes)."""
 
-import re
-import unicodedata
 from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
@@ -11,63 +9,10 @@ from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 from django.urls import reverse
 
-# An arXiv identifier: new style 1512.03385 / 0704.0001 (optionally versioned), old style hep-th/9901001 or
-# math.GT/0309136 (optionally versioned).
-ARXIV_NEW_RE = r"\d{4}\.\d{4,5}"
-ARXIV_OLD_RE = r"[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
-ARXIV_ID_RE = re.compile(rf"^(?P<id>{ARXIV_NEW_RE}|{ARXIV_OLD_RE})(?P<version>v\d+)?$")
-ARXIV_URL_RE = re.compile(
-    rf"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(?P<id>{ARXIV_NEW_RE}|{ARXIV_OLD_RE})"
-    r"(?P<version>v\d+)?(?:\.pdf)?/?(?:[?#].*)?$",
-    re.IGNORECASE,
-)
-DOI_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(?P<doi>10\.\d{4,9}/\S+)$", re.IGNORECASE)
-ARXIV_KEY_PREFIX = "journals/corr/"
+from .identifiers import ARXIV_KEY_PREFIX, arxiv_bibtex_key, normalize_name, normalize_title, parse_arxiv_id, parse_doi
+from .importers.records import Source
+
 COUNT_ESTIMATE_FROM = 100_000  # papers: below this COUNT(*) is cheap enough for /about
-
-
-def parse_arxiv_id(text: str) -> str | None:
-    """The unversioned arXiv id in `text` (a bare id, versioned id or arXiv abs/pdf URL), or None."""
-    text = (text or "").strip()
-    if text.lower().startswith("arxiv:"):
-        text = text[6:]
-    match = ARXIV_ID_RE.match(text) or ARXIV_URL_RE.match(text)
-    return match.group("id") if match else None
-
-
-def parse_doi(text: str) -> str | None:
-    """The DOI in `text` (bare, doi: prefixed or a doi.org URL), lower-cased as DOIs are case-insensitive."""
-    match = DOI_RE.match((text or "").strip())
-    return match.group("doi").lower() if match else None
-
-
-def arxiv_bibtex_key(arxiv_id: str) -> str:
-    """The original site's key for an arXiv paper: journals/corr/<id without version>."""
-    return ARXIV_KEY_PREFIX + arxiv_id
-
-
-def venue_key_for(bibtex_key: str) -> str | None:
-    """The venue prefix of a dblp-style key: conf/nips/RenHGS15 -> conf/nips; other keys have none."""
-    parts = bibtex_key.split("/")
-    if len(parts) >= 3 and parts[0] in {"conf", "journals", "books", "series", "reference", "phd", "tr"}:
-        return "/".join(parts[:2])
-    return None
-
-
-def fold(text: str) -> str:
-    """Lower-case ASCII folding used for lookups: 'Dollár' and 'Dollar' match."""
-    if not text or text.isascii():  # the common case, 20x faster than decomposing
-        return (text or "").casefold()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
-def normalize_name(name: str) -> str:
-    return " ".join(re.sub(r"[^\w\s-]", " ", fold(name)).split())
-
-
-def normalize_title(title: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", fold(title)).split())[:500]
 
 
 def paper_url(bibtex_key: str, *, focus: str = "") -> str:
@@ -76,14 +21,6 @@ def paper_url(bibtex_key: str, *, focus: str = "") -> str:
     # The paper page lists summaries, so the summaries app serves it; the catalogue knows it by name only.
     url = reverse("summaries:paper") + "?bibtexKey=" + quote(bibtex_key, safe="/:")
     return url + "&" + urlencode({"a": focus}) if focus else url
-
-
-class Source(models.TextChoices):
-    ARXIV = "arxiv", "arXiv"
-    BIBSONOMY = "bibsonomy", "Bibsonomy"
-    DBLP = "dblp", "dblp"
-    CROSSREF = "crossref", "Crossref"
-    MANUAL = "manual", "Manual"
 
 
 class VenueQuerySet(models.QuerySet):
@@ -306,7 +243,9 @@ class Paper(models.Model):
         max_length=500, blank=True, help_text="Journal or booktitle as imported (the venue's name may differ)"
     )
     entry_type = models.CharField(max_length=40, blank=True, help_text="BibTeX entry type, e.g. inproceedings")
-    source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
+    source = models.CharField(
+        max_length=20, choices=[(source.value, source.label) for source in Source], default=Source.MANUAL.value
+    )
     arxiv_id = models.CharField("arXiv id", max_length=64, blank=True)
     doi = models.CharField("DOI", max_length=255, blank=True)
     urls = models.JSONField(default=list, blank=True)

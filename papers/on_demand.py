@@ -11,9 +11,10 @@ from django.db import DatabaseError, IntegrityError, models, transaction
 
 from shortscience.http import HttpClient, HttpError
 
+from .identifiers import parse_arxiv_id, parse_doi
 from .importers import arxiv_api, crossref
-from .importers.records import PaperRecord
-from .models import Paper, Source, parse_arxiv_id, parse_doi
+from .importers.records import PaperRecord, Source
+from .models import Paper
 from .services import Outcome, paper_upsert
 
 logger = logging.getLogger(__name__)

@@ -8,8 +8,9 @@ from django.db import models, transaction
 
 from shortscience.progress import Progress
 
+from .identifiers import venue_key_for
 from .importers.records import ImportProblem, PaperRecord
-from .models import Author, Paper, PaperAlias, PaperAuthor, Venue, venue_key_for
+from .models import Author, Paper, PaperAlias, PaperAuthor, Venue
 from .works import works_link
 
 # Fields copied from a record onto a Paper. Empty values from a source never erase what is stored.

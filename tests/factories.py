@@ -1,8 +1,7 @@
 import factory
 
 from accounts.models import User
-from papers.importers.records import PaperRecord
-from papers.models import Source
+from papers.importers.records import PaperRecord, Source
 from papers.services import paper_upsert
 from summaries.services import summary_save
 

@@ -11,7 +11,6 @@ tested with the database in tests/papers/test_models.py).
 
 import json
 import re
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -146,14 +145,13 @@ def test_render_summary_is_deterministic():
 
 
 @pytest.mark.parametrize("opener", ["\\(", "\\[", "$", "$$", "\\cite{", "https://"])
-def test_render_summary_is_fast_on_unclosed_delimiters(opener):
-    started = time.perf_counter()
+def test_render_summary_shows_unclosed_delimiters_as_text(opener):
+    # How long this takes as the input grows (linear, where pymdownx.arithmatex's own \(…\) is quadratic) is
+    # measured by bench/render_bench.py, not asserted here.
+    html = render_summary(opener * 2000)
 
-    render_summary(opener * 40000)
-
-    # About 1 s. A pattern that rescans to the end from every opener is quadratic: pymdownx.arithmatex's
-    # regex for \(…\) alone needs ~50 s on this input.
-    assert time.perf_counter() - started < 5
+    assert MATH_CLASS not in html and 'class="cite"' not in html
+    assert html.count(opener.lstrip("\\")) >= 2000  # every opener is kept as text (\( shows as "(")
 
 
 def test_render_summary_shows_absurdly_nested_input_as_text():

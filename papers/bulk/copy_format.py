@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 
 from django.db import connection, models
 
-from ..models import Author, Paper, PaperAuthor, normalize_name
+from ..identifiers import normalize_name
+from ..models import Author, Paper, PaperAuthor
 from ..services import RECORD_FIELDS
 
 _READ_SIZE = 1 << 16  # characters per read of a COPY's lines

@@ -6,8 +6,9 @@ Postgres writer (postgres_writer.py) does the same steps its own way.
 
 from collections.abc import Iterable, Iterator
 
+from ..identifiers import normalize_name, normalize_title, venue_key_for
 from ..importers.records import PaperRecord
-from ..models import Author, Paper, PaperAuthor, normalize_name, normalize_title, venue_key_for
+from ..models import Author, Paper, PaperAuthor
 from ..services import RECORD_FIELDS
 from .rows import WORK_KEYS, Row, StoredPaper, record_values_of, work_key
 

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from ..models import Author, Paper, PaperAuthor, normalize_name
+from ..identifiers import normalize_name
+from ..models import Author, Paper, PaperAuthor
 from ..services import RECORD_FIELDS
 from .copy_format import CopyLines, copy_from, copy_value, quoted_columns, unwritten_fields
 from .orm_writer import OrmWriter

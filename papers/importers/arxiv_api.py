@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 from shortscience.http import HttpClient, HttpError, with_params
 
-from ..models import Source, arxiv_bibtex_key, parse_arxiv_id
-from .records import ImportProblem, PaperRecord
+from ..identifiers import arxiv_bibtex_key, parse_arxiv_id
+from .records import ImportProblem, PaperRecord, Source
 from .text import first_doi, iso_date, one_line
 
 API_URL = "https://export.arxiv.org/api/query"

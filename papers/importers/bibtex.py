@@ -17,10 +17,10 @@ from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, E
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.latexwalker import get_default_latex_context_db as get_default_walker_context_db
 
-from papers.models import Source, parse_arxiv_id, parse_doi
+from papers.identifiers import parse_arxiv_id, parse_doi
 
 from .crossref import arxiv_id_from_doi
-from .records import ImportProblem, PaperRecord
+from .records import ImportProblem, PaperRecord, Source
 from .text import one_line
 
 # BibTeX and biblatex entry types that describe a publication; any other @type is reported and skipped.

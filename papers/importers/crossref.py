@@ -20,8 +20,8 @@ from django.conf import settings
 
 from shortscience.http import HttpClient, HttpError
 
-from ..models import Source, parse_arxiv_id, parse_doi
-from .records import ImportProblem, PaperRecord
+from ..identifiers import parse_arxiv_id, parse_doi
+from .records import ImportProblem, PaperRecord, Source
 from .text import one_line
 
 API_URL = "https://api.crossref.org"

@@ -17,8 +17,8 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from ..models import Source, arxiv_bibtex_key, parse_arxiv_id
-from .records import ImportProblem, PaperRecord
+from ..identifiers import arxiv_bibtex_key, parse_arxiv_id
+from .records import ImportProblem, PaperRecord, Source
 from .text import first_doi, iso_date, one_line, rfc2822_date
 
 ARXIV_VENUE_NAME = "arXiv"

@@ -1,7 +1,31 @@
-"""The plain records every importer produces."""
+"""The plain records every importer produces (no Django in here: the bulk import's reader process uses them)."""
 
 import datetime
+import enum
 from dataclasses import dataclass, field
+
+
+class Source(enum.StrEnum):
+    """Where a paper's record came from (Paper.source)."""
+
+    ARXIV = "arxiv"
+    BIBSONOMY = "bibsonomy"
+    DBLP = "dblp"
+    CROSSREF = "crossref"
+    MANUAL = "manual"
+
+    @property
+    def label(self) -> str:
+        return SOURCE_LABELS[self]
+
+
+SOURCE_LABELS = {
+    Source.ARXIV: "arXiv",
+    Source.BIBSONOMY: "Bibsonomy",
+    Source.DBLP: "dblp",
+    Source.CROSSREF: "Crossref",
+    Source.MANUAL: "Manual",
+}
 
 
 @dataclass

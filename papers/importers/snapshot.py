@@ -16,9 +16,9 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..models import Source, arxiv_bibtex_key, parse_arxiv_id
+from ..identifiers import arxiv_bibtex_key, parse_arxiv_id
 from .oai import ARXIV_VENUE_NAME, split_arxiv_authors, tidy_author_name
-from .records import ImportProblem, PaperRecord
+from .records import ImportProblem, PaperRecord, Source
 from .text import first_doi, iso_date, one_line, rfc2822_date
 
 GZIP_MAGIC = b"\x1f\x8b"

@@ -6,7 +6,7 @@ import datetime
 import re
 from email.utils import parsedate_to_datetime
 
-from ..models import parse_doi
+from ..identifiers import parse_doi
 
 
 def one_line(text: str | None) -> str:

@@ -4,7 +4,8 @@ import pytest
 from django.db import transaction
 
 from papers.bulk.postgres_writer import PostgresWriter
-from papers.models import Author, normalize_name
+from papers.identifiers import normalize_name
+from papers.models import Author
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from papers.bulk import snapshot_import
-from papers.models import Author, Paper, PaperAuthor, Venue, normalize_name, normalize_title
+from papers.identifiers import normalize_name, normalize_title
+from papers.models import Author, Paper, PaperAuthor, Venue
 from papers.services import Outcome, paper_upsert
 
 pytestmark = pytest.mark.django_db

@@ -2,11 +2,11 @@
 
 from django.core.management.base import BaseCommand
 
+from papers.identifiers import parse_doi
 from papers.importers.arxiv_api import arxiv_client, fetch_arxiv
 from papers.importers.crossref import MIN_INTERVAL, arxiv_id_from_doi, crossref_client, fetch_crossref
 from papers.importers.records import ImportProblem
 from papers.management.commands._report import finish_import
-from papers.models import parse_doi
 from papers.services import papers_import
 from shortscience.progress import Progress
 
