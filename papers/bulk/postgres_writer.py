@@ -39,8 +39,8 @@ class PostgresWriter(OrmWriter):
         self.paper_table, self.author_table, self.paper_author_table = paper, author, paper_author
         self.copy_lines = CopyLines()
         other = unwritten_fields(Author, {"name", "name_normalized"})  # for INSERT ... ON CONFLICT
-        self.author_columns = quoted_columns(Author, "name", "name_normalized", *(n for n, _ in other))
-        self.author_defaults = [value for _, value in other]
+        self.author_insert_columns = quoted_columns(Author, "name", "name_normalized", *(n for n, _ in other))
+        self.author_insert_defaults = [value for _, value in other]
         json_fields = {"urls", "keywords"}
         fields = ", ".join(
             quoted_columns(Paper, name) + ("::text" if name in json_fields else "") for name in RECORD_FIELDS
@@ -180,12 +180,12 @@ class PostgresWriter(OrmWriter):
     def _insert_authors(self, cursor, names: list[str]) -> dict[str, int]:
         """The missing authors stored with INSERT ... ON CONFLICT DO NOTHING, tolerating those stored meanwhile."""
         table, name, pk = self.author_table, quoted_columns(Author, "name"), quoted_columns(Author, "id")
-        defaults = ", %s" * len(self.author_defaults)
+        defaults = ", %s" * len(self.author_insert_defaults)
         cursor.execute(
-            f"INSERT INTO {table} ({self.author_columns}) "
+            f"INSERT INTO {table} ({self.author_insert_columns}) "
             f"SELECT n, nn{defaults} FROM unnest(%s::text[], %s::text[]) AS t(n, nn) "
             f"ON CONFLICT ({name}) DO NOTHING RETURNING {name}, {pk}",
-            [*self.author_defaults, names, [normalize_name(name) for name in names]],
+            [*self.author_insert_defaults, names, [normalize_name(name) for name in names]],
         )
         ids = dict(cursor.fetchall())
         raced = [name for name in names if name not in ids]  # stored by another writer meanwhile
