@@ -373,7 +373,7 @@ class PaperAuthor(models.Model):
     # it for each of the ~440,000 author rows of 100,000 papers cost a bulk import 2.5 s of its 15 (and took
     # it past 4x a raw COPY). The writers keep it true instead: author rows are only written in the transaction
     # that writes their paper, where a new paper cannot be deleted by anyone else before the commit and a stored
-    # one is locked first (paper_upsert, bulk._write_batch); deleting papers locks them before the cascade
+    # one is locked first (paper_upsert, bulk.batches._write_batch); deleting papers locks them before the cascade
     # collects their author rows (PaperQuerySet.delete, Paper.delete). Deletion cascades through Django.
     paper = models.ForeignKey(
         Paper, on_delete=models.CASCADE, related_name="paper_authors", db_index=False, db_constraint=False

@@ -7,7 +7,6 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from papers.bulk import snapshot_import
 from papers.identifiers import normalize_name, normalize_title
 from papers.models import Author, Paper, PaperAuthor, Venue
 from papers.services import Outcome, paper_upsert
@@ -135,31 +134,3 @@ def test_command_limit(snapshot_path):
 def test_command_missing_file(tmp_path):
     with pytest.raises(CommandError, match="cannot open"):
         run(tmp_path / "nope.jsonl")
-
-
-@pytest.mark.parametrize(
-    ("text", "title", "name"),
-    [
-        ("Calculation of prompt diphoton production: LHC", "calculation of prompt diphoton production lhc", None),
-        ("Dollár's théorème", "dollar s theoreme", None),
-        ("ÅNGSTRÖM", "angstrom", None),
-        ("$\\Lambda_{\\alpha}$ x", "lambda_ alpha x", None),
-        ("C.-P. Yuan", "c p yuan", "c -p yuan"),
-        ("", "", None),
-    ],
-)
-def test_normalizers_fold_accents_case_and_punctuation(text, title, name):
-    """The lookup keys every importer (bulk included) stores: ASCII and accented input take different paths."""
-    assert normalize_title(text) == title
-    assert normalize_name(text) == (name if name is not None else title)
-
-
-def test_deleting_papers_deletes_their_author_rows(snapshot_records):
-    """PaperAuthor.paper has no constraint in the database: Django's cascade (after a lock) removes the rows."""
-    snapshot_import(items=snapshot_records()[:3])
-    first, second, third = Paper.objects.order_by("bibtex_key")
-
-    first.delete()
-    Paper.objects.filter(pk=second.pk).delete()
-
-    assert set(PaperAuthor.objects.values_list("paper_id", flat=True)) == {third.pk}

@@ -1,6 +1,7 @@
 import pytest
 
-from papers.models import Paper, paper_url
+from papers.bulk import snapshot_import
+from papers.models import Paper, PaperAuthor, paper_url
 from tests.factories import make_paper
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +56,14 @@ def test_cite_links_give_every_key_an_address_and_known_papers_their_title(djang
 
     assert links["DBLP:conf/nips/A15"] == (paper_url("conf/nips/A15"), "Paper A", paper.pk)
     assert links["conf/nips/Unknown"] == (paper_url("conf/nips/Unknown"), "", None)
+
+
+def test_deleting_papers_deletes_their_author_rows(snapshot_records):
+    """PaperAuthor.paper has no constraint in the database: Django's cascade (after a lock) removes the rows."""
+    snapshot_import(items=snapshot_records()[:3])
+    first, second, third = Paper.objects.order_by("bibtex_key")
+
+    first.delete()
+    Paper.objects.filter(pk=second.pk).delete()
+
+    assert set(PaperAuthor.objects.values_list("paper_id", flat=True)) == {third.pk}
