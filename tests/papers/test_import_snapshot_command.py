@@ -2,22 +2,23 @@
 own test files (test_bulk_batches.py, test_bulk_read_ahead.py, ...)."""
 
 import gzip
-import io
 
 import pytest
-from django.core.management import CommandError, call_command
 
 from papers.identifiers import normalize_name, normalize_title
+from papers.management.commands import import_arxiv_snapshot as command
 from papers.models import Author, Paper, PaperAuthor, Venue
 from papers.services import Outcome, paper_upsert
+from tests.commands import run_command
 
 pytestmark = pytest.mark.django_db
 
 
-def run(*args, **options) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    call_command("import_arxiv_snapshot", *map(str, args), stdout=out, stderr=err, **options)
-    return out.getvalue(), err.getvalue()
+def run(*args, expect_status: int = 0, **options) -> tuple[str, str]:
+    """import_arxiv_snapshot's (stdout, stderr), after checking its exit status."""
+    out, err, status = run_command("import_arxiv_snapshot", *map(str, args), **options)
+    assert status == expect_status, err
+    return out, err
 
 
 def counts() -> tuple[int, int, int]:
@@ -69,43 +70,32 @@ def test_bulk_import_stores_what_paper_upsert_would(snapshot_records, snapshot_p
 
 
 def test_command_broken_file_exits_non_zero_and_imports_the_good_lines(fixture_path, bulk_writer):
-    with pytest.raises(CommandError, match="2 skipped"):
-        run(fixture_path("arxiv_snapshot/handmade_two_bad_lines.jsonl"))
+    _, err = run(fixture_path("arxiv_snapshot/handmade_two_bad_lines.jsonl"), expect_status=1)
+    assert "2 skipped" in err
 
     assert Paper.objects.count() == 20
 
 
 def test_command_prints_each_problem_with_its_line(fixture_path):
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.raises(CommandError):
-        call_command(
-            "import_arxiv_snapshot",
-            str(fixture_path("arxiv_snapshot/handmade_two_bad_lines.jsonl")),
-            stdout=out,
-            stderr=err,
-        )
+    out, err = run(fixture_path("arxiv_snapshot/handmade_two_bad_lines.jsonl"), expect_status=1)
 
-    assert "line 6: not JSON" in err.getvalue()
-    assert "line 7: 0704.9999 has no title" in err.getvalue()
-    assert "20 imported, 0 updated, 0 unchanged, 2 skipped" in out.getvalue()
+    assert "line 6: not JSON" in err
+    assert "line 7: 0704.9999 has no title" in err
+    assert "20 imported, 0 updated, 0 unchanged, 2 skipped" in out
 
 
 def test_command_truncated_gzip(snapshot_path, tmp_path):
     data = gzip.compress(snapshot_path.read_bytes())
     truncated = tmp_path / "snapshot.jsonl.gz"
     truncated.write_bytes(data[: len(data) * 2 // 3])
-    err = io.StringIO()
+    _, err = run(truncated, expect_status=1)
 
-    with pytest.raises(CommandError, match="1 skipped"):
-        call_command("import_arxiv_snapshot", str(truncated), stdout=io.StringIO(), stderr=err)
-
-    assert "truncated gzip after line" in err.getvalue()
+    assert "1 skipped" in err
+    assert "truncated gzip after line" in err
     assert 0 < Paper.objects.count() < 20
 
 
 def test_command_reads_gzip_with_byte_progress(snapshot_path, tmp_path, monkeypatch):
-    from papers.management.commands import import_arxiv_snapshot as command
-
     monkeypatch.setattr(command, "COUNT_LINES_UP_TO", {"plain": 0, "gzip": 0})  # as for a file too big to count
     compressed = tmp_path / "snapshot.jsonl.gz"
     compressed.write_bytes(gzip.compress(snapshot_path.read_bytes()))
@@ -132,5 +122,5 @@ def test_command_limit(snapshot_path):
 
 
 def test_command_missing_file(tmp_path):
-    with pytest.raises(CommandError, match="cannot open"):
-        run(tmp_path / "nope.jsonl")
+    _, err = run(tmp_path / "nope.jsonl", expect_status=1)
+    assert "cannot open" in err
