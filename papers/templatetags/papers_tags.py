@@ -22,7 +22,7 @@ def ago(value):
     return timesince(value, now, depth=1) + " ago"
 
 
-@register.inclusion_tag("includes/_paper_title.html")
+@register.inclusion_tag("papers/includes/_paper_title.html")
 def paper_title(paper, link=True, show_abstract=True, open_abstract=False):
     """The title block: title, authors, venue – year via source, keywords, links, abstract toggle."""
     return {"paper": paper, "link": link, "show_abstract": show_abstract, "open_abstract": open_abstract}
