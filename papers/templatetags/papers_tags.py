@@ -28,12 +28,6 @@ def paper_title(paper, link=True, show_abstract=True, open_abstract=False):
     return {"paper": paper, "link": link, "show_abstract": show_abstract, "open_abstract": open_abstract}
 
 
-@register.filter
-def get_item(mapping, key):
-    """{{ my_votes|get_item:summary.pk }}"""
-    return mapping.get(key) if mapping else None
-
-
 # As json_script escapes: no text inside the JSON can close the <script> element or open a comment.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
