@@ -22,6 +22,17 @@ def ago(value):
     return timesince(value, now, depth=1) + " ago"
 
 
+@register.filter(expects_localtime=True)
+def html_datetime(value):
+    """The value of a <time datetime> attribute: ISO 8601 to the second (HTML allows at most three decimals, and
+    `|date:"c"` gives six), with the offset: 2026-12-01T21:33:19+00:00."""
+    if not value:
+        return ""
+    if not hasattr(value, "hour"):  # a date
+        return value.isoformat()
+    return value.replace(microsecond=0).isoformat()
+
+
 @register.inclusion_tag("papers/includes/_paper_title.html")
 def paper_title(paper, link=True, show_abstract=True, open_abstract=False):
     """The title block: title, authors, venue – year via source, keywords, links, abstract toggle."""

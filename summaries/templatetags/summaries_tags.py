@@ -1,5 +1,5 @@
-"""Template tags of summaries: who a summary or comment is by (the anonymity rule lives here, once) and the
-reader's vote on a summary."""
+"""Template tags of summaries: who a summary or comment is by (the anonymity rule lives here, once), the reader's
+vote on a summary, and the HTML id a summary gets on a page."""
 
 from django import template
 from django.utils.html import format_html
@@ -43,3 +43,13 @@ def vote_of(my_votes, summary) -> int:
     """{% vote_of my_votes summary as my_vote %}: the reader's vote on the summary, -1, 0 or 1, from the view's
     `my_votes` ({summary id: value}, see Vote.objects.values_of); 0 when they have not voted or are a guest."""
     return (my_votes or {}).get(summary.pk, 0)
+
+
+@register.simple_tag
+def summary_html_id(summary, page_paper=None) -> str:
+    """{% summary_html_id summary paper as html_id %}: the id of the summary's element. On its paper's page it is
+    `summary.anchor` (the username, or anon-N), which `#` and `&a=` addresses use; in a feed, where one person's
+    summaries of several papers meet, and for a summary of another version of the page's paper, it is summary-<pk>."""
+    if page_paper and summary.paper_id == page_paper.pk:
+        return summary.anchor
+    return f"summary-{summary.pk}"

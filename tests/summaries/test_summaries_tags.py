@@ -1,4 +1,4 @@
-"""The template tags of summaries_tags: bylines (the anonymity rule) and the reader's vote."""
+"""The template tags of summaries_tags: bylines (the anonymity rule), the reader's vote, a summary's HTML id."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -6,7 +6,7 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 
 from summaries import services
-from tests.factories import UserFactory, make_summary
+from tests.factories import UserFactory, make_paper, make_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +92,15 @@ def test_vote_of_gives_the_readers_vote_or_zero():
     assert render(source, my_votes={summary.pk + 1: 1}, summary=summary) == "0"
     assert render(source, my_votes={}, summary=summary) == "0"
     assert render(source, summary=summary) == "0"  # a view that passes no votes
+
+
+def test_summary_html_id_is_the_anchor_on_its_papers_page_and_unique_elsewhere():
+    paper = make_paper()
+    signed = make_summary(paper=paper, author=UserFactory(username="writer"))
+    anonymous = make_summary(paper=paper, is_anonymous=True)
+    source = "{% summary_html_id summary paper as html_id %}{{ html_id }}"
+    assert render(source, summary=signed, paper=paper) == "writer"
+    assert render(source, summary=anonymous, paper=paper) == f"anon-{anonymous.pk}"
+    # In a feed (no page paper), and for a summary of another version of the page's paper.
+    assert render(source, summary=signed) == f"summary-{signed.pk}"
+    assert render(source, summary=signed, paper=make_paper()) == f"summary-{signed.pk}"
