@@ -34,9 +34,17 @@ def html_datetime(value):
 
 
 @register.inclusion_tag("papers/includes/_paper_title.html")
-def paper_title(paper, link=True, show_abstract=True, open_abstract=False):
-    """The title block: title, authors, venue – year via source, keywords, links, abstract toggle."""
-    return {"paper": paper, "link": link, "show_abstract": show_abstract, "open_abstract": open_abstract}
+def paper_title(paper, link=True, show_abstract=True, open_abstract=False, id_prefix=""):
+    """The title block: title, authors, venue – year via source, keywords, links, abstract toggle. The abstract's
+    id is abstract-<paper pk>, or <id_prefix>-abstract where one paper can be shown twice (the homepage feed)."""
+    abstract_id = f"{id_prefix}-abstract" if id_prefix else f"abstract-{paper.pk}"
+    return {
+        "paper": paper,
+        "link": link,
+        "show_abstract": show_abstract,
+        "open_abstract": open_abstract,
+        "abstract_id": abstract_id,
+    }
 
 
 # As json_script escapes: no text inside the JSON can close the <script> element or open a comment.
