@@ -50,4 +50,4 @@ def settings_view(request):
             messages.success(request, "Your settings were saved.")
             return redirect("accounts:settings")
         messages.error(request, "Your settings were not saved: see the problems below.")
-    return render(request, "accounts/settings.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "accounts/user_settings.html", {"form": form}, status=400 if form.errors else 200)

@@ -43,7 +43,7 @@ def home(request):
         "public_count": page.paginator.count,
         "my_votes": Vote.objects.values_of(request.user, page.object_list),
     }
-    return render(request, "summaries/home.html", context)
+    return render(request, "summaries/summary_list.html", context)
 
 
 @require_safe
@@ -232,7 +232,7 @@ def comment_create(request, summary_id):
         if error:
             return JsonResponse({"error": error}, status=400)
         context = {"comment": comment, "summary": summary, "user": request.user}  # summary: anonymity
-        html = render_to_string("includes/_comment.html", context, request)
+        html = render_to_string("summaries/includes/_comment.html", context, request)
         return JsonResponse({"html": html})
     if error:
         messages.error(request, f"Your comment was not posted: {error}")

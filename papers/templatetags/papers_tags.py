@@ -22,16 +22,29 @@ def ago(value):
     return timesince(value, now, depth=1) + " ago"
 
 
-@register.inclusion_tag("includes/_paper_title.html")
-def paper_title(paper, link=True, show_abstract=True, open_abstract=False):
-    """The title block: title, authors, venue – year via source, keywords, links, abstract toggle."""
-    return {"paper": paper, "link": link, "show_abstract": show_abstract, "open_abstract": open_abstract}
+@register.filter(expects_localtime=True)
+def html_datetime(value):
+    """The value of a <time datetime> attribute: ISO 8601 to the second (HTML allows at most three decimals, and
+    `|date:"c"` gives six), with the offset: 2026-12-01T21:33:19+00:00."""
+    if not value:
+        return ""
+    if not hasattr(value, "hour"):  # a date
+        return value.isoformat()
+    return value.replace(microsecond=0).isoformat()
 
 
-@register.filter
-def get_item(mapping, key):
-    """{{ my_votes|get_item:summary.pk }}"""
-    return mapping.get(key) if mapping else None
+@register.inclusion_tag("papers/includes/_paper_title.html")
+def paper_title(paper, link=True, show_abstract=True, open_abstract=False, id_prefix=""):
+    """The title block: title, authors, venue – year via source, keywords, links, abstract toggle. The abstract's
+    id is abstract-<paper pk>, or <id_prefix>-abstract where one paper can be shown twice (the homepage feed)."""
+    abstract_id = f"{id_prefix}-abstract" if id_prefix else f"abstract-{paper.pk}"
+    return {
+        "paper": paper,
+        "link": link,
+        "show_abstract": show_abstract,
+        "open_abstract": open_abstract,
+        "abstract_id": abstract_id,
+    }
 
 
 # As json_script escapes: no text inside the JSON can close the <script> element or open a comment.

@@ -64,17 +64,21 @@
       });
   });
 
-  // Long summaries: expand in place instead of following the permalink.
+  // Toggles (the abstract's and a long summary's more / less): a button with aria-controls naming its target and
+  // aria-expanded saying its state, flipped here. data-toggle="collapsible" lifts the target's height cap (the class
+  // "collapsible"); a bare data-toggle shows or hides it (`hidden`). The labels follow aria-expanded in site.css.
   document.addEventListener("click", function (event) {
-    var link = event.target.closest("a[data-expand]");
-    if (!link) return;
-    var body = link.closest(".summary").querySelector(".summary-body");
-    event.preventDefault();
-    var collapsed = body.classList.toggle("collapsible");
-    link.textContent = collapsed ? "more" : "less";
+    var toggle = event.target.closest("[data-toggle][aria-controls]");
+    if (!toggle) return;
+    var target = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (!target) return;
+    var expanded = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", expanded ? "true" : "false");
+    if (toggle.dataset.toggle === "collapsible") target.classList.toggle("collapsible", !expanded);
+    else target.hidden = !expanded;
   });
 
-  // Mark summaries short enough to need no "more" link.
+  // Mark summaries short enough to need no more / less toggle.
   function markShort() {
     document.querySelectorAll(".summary-body.collapsible").forEach(function (body) {
       if (body.scrollHeight <= body.clientHeight + 4) {

@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import make_paper
+from tests.factories import make_paper, make_summary
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,14 +21,45 @@ def test_paper_page_abstract_toggles(page):
     page.goto(paper.get_absolute_url())
     expect(page).to_have_title("Deep Residual Learning for Image Recognition on ShortScience")
     abstract = page.get_by_text("Deeper neural networks are more difficult to train.")
+    toggle = page.get_by_role("button", name="more of the abstract")
     expect(abstract).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
 
-    page.get_by_text("more", exact=True).click()
+    toggle.click()
     expect(abstract).to_be_visible()
     expect(page.get_by_text("2015/12/10")).to_be_visible()
+    toggle = page.get_by_role("button", name="less of the abstract")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
 
-    page.get_by_text("less", exact=True).click()
+    toggle.click()
     expect(abstract).to_be_hidden()
+    expect(page.get_by_role("button", name="more of the abstract")).to_have_attribute("aria-expanded", "false")
+    assert page.console_errors == []
+
+
+def test_long_summary_in_the_feed_expands_in_place(page):
+    long_body = "\n\n".join(f"Paragraph {i} of a long summary." for i in range(1, 41))
+    summary = make_summary(body=long_body)
+    make_summary(body="A short one.")
+    page.goto("/")
+    entry = page.locator(f"#summary-{summary.pk}")
+    toggle = entry.get_by_role("button", name="more of this summary")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    box = entry.locator(".summary-body").bounding_box()
+    assert box["height"] <= 400
+
+    toggle.click()
+    toggle = entry.get_by_role("button", name="less of this summary")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    assert entry.locator(".summary-body").bounding_box()["height"] > 400
+
+    toggle.click()
+    expect(entry.get_by_role("button", name="more of this summary")).to_have_attribute("aria-expanded", "false")
+    assert entry.locator(".summary-body").bounding_box()["height"] <= 400
+    # A summary short enough to show whole has no toggle.
+    expect(
+        page.locator(".summary", has_text="A short one.").get_by_role("button", name="more of this summary")
+    ).to_be_hidden()
     assert page.console_errors == []
 
 

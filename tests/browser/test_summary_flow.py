@@ -44,9 +44,10 @@ def test_sign_up_write_preview_save_vote_comment(page):
     expect(page.get_by_text("Your summary was saved.")).to_be_visible()
     expect(page.locator("#writer .katex")).to_have_count(2)
 
-    # It is on the homepage, typeset there too.
+    # It is on the homepage, typeset there too (a feed's summaries are known by their pk: one person's meet there).
+    saved = Summary.objects.get(author__username="writer")
     page.goto("/")
-    entry = page.locator("#writer")
+    entry = page.locator(f"#summary-{saved.pk}")
     expect(entry).to_contain_text("Residual blocks learn")
     expect(entry.locator(".katex")).to_have_count(2)
 
@@ -67,7 +68,7 @@ def test_sign_up_write_preview_save_vote_comment(page):
     summary.get_by_role("button", name="Comment").click()
     expect(summary.locator(".comment-body")).to_have_text("Clear and <b>useful</b>, thanks!")
 
-    saved = Summary.objects.get(author__username="writer")
+    saved.refresh_from_db()
     assert saved.score == 1
     assert Vote.objects.get(summary=saved).voter.username == "reader"
     assert Comment.objects.get(summary=saved).body == "Clear and <b>useful</b>, thanks!"

@@ -4,7 +4,7 @@ import datetime
 
 from django.utils import timezone
 
-from papers.templatetags.papers_tags import ago, jsonld
+from papers.templatetags.papers_tags import ago, html_datetime, jsonld
 
 
 def test_ago_for_dates_says_today_for_today_and_later():
@@ -30,3 +30,10 @@ def test_ago_of_nothing_is_empty():
 
 def test_jsonld_escapes_what_could_end_the_script_element():
     assert str(jsonld({"name": "</script>&<!--é"})) == '{"name": "\\u003C/script\\u003E\\u0026\\u003C!--é"}'
+
+
+def test_html_datetime_has_no_microseconds():
+    moment = datetime.datetime(2026, 12, 1, 21, 33, 19, 35540, tzinfo=datetime.UTC)
+    assert html_datetime(moment) == "2026-12-01T21:33:19+00:00"  # |date:"c" gives 21:33:19.035540, invalid HTML
+    assert html_datetime(datetime.date(2015, 12, 10)) == "2015-12-10"
+    assert html_datetime(None) == ""

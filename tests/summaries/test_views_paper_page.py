@@ -37,7 +37,9 @@ def test_paper_page_shows_title_block(client):
     assert "scholar.google.com/scholar?q=Deep+Residual" in html
     assert "<strong>First published:</strong>" in html and "2015/12/10" in html and "years ago" in html
     assert "Deeper neural networks are more difficult to train." in html
-    assert '<details class="abstract">' in html
+    # the abstract starts hidden behind a more / less toggle (site.js flips it; tests/browser checks that)
+    assert f'aria-controls="abstract-{paper.pk}"' in html and 'aria-expanded="false"' in html
+    assert f'<div class="abstract-body" id="abstract-{paper.pk}" hidden>' in html
 
 
 def test_paper_page_authors_keep_their_order(client):
