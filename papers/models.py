@@ -1,4 +1,7 @@
-"""The paper catalogue: papers keyed by bibtex key, their ordered authors, and venues (key prefixes)."""
+"""The paper catalogue: papers keyed by bibtex key, their ordered authors, and venues (key prefixes).
+
+Past 400 lines because each model keeps its QuerySet beside it (STYLE.md), and Paper's is the site's one
+look-up of a key (resolve_many); what needs no database lives in identifiers.py."""
 
 from typing import NamedTuple
 from urllib.parse import quote, urlencode

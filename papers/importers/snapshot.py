@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..identifiers import arxiv_bibtex_key, parse_arxiv_id
-from .oai import ARXIV_VENUE_NAME, split_arxiv_authors, tidy_author_name
+from .arxiv_metadata import ARXIV_VENUE_NAME, split_arxiv_authors, tidy_author_name
 from .records import ImportProblem, PaperRecord, Source
 from .text import first_doi, iso_date, one_line, rfc2822_date
 

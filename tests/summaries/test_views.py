@@ -1,3 +1,6 @@
+"""summaries/views.py: the homepage feed and every form (write, delete, preview, revisions, vote, comment, report,
+export). Past 400 lines: one view module's tests; its paper page has test_views_paper_page.py."""
+
 import io
 import json
 import zipfile
