@@ -10,6 +10,11 @@ class ProfileForm(forms.ModelForm):
         fields = ["display_name", "bio", "orcid", "email_on_comment"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
         labels = {"bio": "About you"}
+        help_texts = {
+            "display_name": "Shown on your summaries and your profile instead of your username.",
+            "bio": "Shown on your profile, as plain text.",
+            "orcid": "Your ORCID iD, such as 0000-0002-1825-0097; your profile links to it.",
+        }
 
 
 class LoginForm(AllauthLoginForm):

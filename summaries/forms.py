@@ -8,7 +8,10 @@ class SummaryForm(forms.Form):
         label="Your summary",
         widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "true"}),
         max_length=MAX_SUMMARY_LENGTH,
-        help_text="Markdown with LaTeX: $inline$, $$display$$, \\cite{bibtexKey} to cite a paper.",
+        help_text=(
+            "Markdown and LaTeX: $E=mc^2$ inline, $$\\sum_i x_i$$ on a line of its own, \\cite{conf/nips/RenHGS15} to "
+            "cite a paper, an image URL on a line of its own to show the image."
+        ),
     )
     is_private = forms.BooleanField(label="Private (only you and people with the share link)", required=False)
     is_anonymous = forms.BooleanField(label="Anonymous (your name is not shown)", required=False)

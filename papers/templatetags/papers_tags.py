@@ -3,6 +3,7 @@ import json
 from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 register = template.Library()
@@ -31,6 +32,29 @@ def html_datetime(value):
     if not hasattr(value, "hour"):  # a date
         return value.isoformat()
     return value.replace(microsecond=0).isoformat()
+
+
+DESCRIPTION_LENGTH = 160  # about what search engines show of a meta description
+DESCRIPTION_AUTHORS = 3
+
+
+@register.filter
+def meta_text(text, length=DESCRIPTION_LENGTH):
+    """Text for a meta description: on one line, cut to `length` characters with "…" (the template escapes it)."""
+    return Truncator(" ".join(str(text).split())).chars(int(length))
+
+
+@register.filter
+def paper_description(paper):
+    """The paper's meta description and og:description: its abstract, or else what it is, by whom, where and when;
+    as meta_text."""
+    text = paper.abstract
+    if not text:
+        names = paper.author_names
+        by = ", ".join(names[:DESCRIPTION_AUTHORS]) + (" et al." if len(names) > DESCRIPTION_AUTHORS else "")
+        where = " ".join(str(part) for part in (paper.venue_label, paper.year) if part)
+        text = paper.title + (f", by {by}" if names else "") + (f" ({where})." if where else ".")
+    return meta_text(text)
 
 
 @register.inclusion_tag("papers/includes/_paper_title.html")

@@ -27,8 +27,9 @@
     data.set("value", button.value);
     post(form, data)
       .then(function (response) {
-        if (response.status === 401) {
-          window.location = "/accounts/login/?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+        if (response.status === 401) {  // a guest: log in (the form's data-login-url) and come back
+          var next = window.location.pathname + window.location.search;
+          window.location = form.dataset.loginUrl + "?next=" + encodeURIComponent(next);
           return null;
         }
         return response.json();

@@ -1,5 +1,6 @@
 import datetime
 import re
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -61,6 +62,16 @@ def test_long_summary_in_the_feed_expands_in_place(page):
         page.locator(".summary", has_text="A short one.").get_by_role("button", name="more of this summary")
     ).to_be_hidden()
     assert page.console_errors == []
+
+
+def test_guest_voting_is_sent_to_log_in_and_back(page):
+    summary = make_summary(body="Worth a vote.")
+    paper_url = summary.paper.get_absolute_url()
+    page.goto(paper_url)
+    page.get_by_role("button", name="Upvote").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    assert page.url.endswith("?next=" + quote(paper_url, safe=""))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
 
 
 def test_lookup_box_opens_paper_by_arxiv_url(page):

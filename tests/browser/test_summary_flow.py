@@ -22,14 +22,15 @@ def test_sign_up_write_preview_save_vote_comment(page):
     page.locator("#editor").get_by_role("link", name="sign up").click()
     page.get_by_label("Username").fill("writer")
     page.get_by_label("Email").fill("writer@example.org")
-    page.get_by_label("Password:", exact=True).fill("a-long-password-123")
-    page.get_by_label("Password (again):").fill("a-long-password-123")
+    page.get_by_label("Password", exact=True).fill("a-long-password-123")
+    page.get_by_label("Password (again)").fill("a-long-password-123")
     page.get_by_role("button", name="Sign Up").click()
     expect(page.get_by_role("link", name="writer")).to_be_visible()
 
-    # Write, with the live preview typeset by KaTeX.
+    # Write, with the form's help text, and the live preview typeset by KaTeX.
     page.goto(paper.get_absolute_url())
     editor = page.get_by_label("Your summary")
+    expect(editor).to_have_accessible_description(re.compile(r"^Markdown and LaTeX: \$E=mc\^2\$ inline"))
     editor.fill(
         "Residual blocks learn $E=mc^2$ style corrections:\n\n$$\\sum_i x_i$$\n\n"
         "Compare with \\cite{conf/nips/RenHGS15}."
