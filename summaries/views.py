@@ -1,6 +1,8 @@
 """Pages and forms of summaries: the homepage feed, the paper page with its summaries and editor, voting,
 comments, reports, revisions and the export."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,6 +23,7 @@ from .forms import CommentForm, ReportForm, SummaryForm
 from .models import MAX_SUMMARY_LENGTH, Comment, FeedTab, PaperVisit, Summary, Vote
 
 CITED_IN_LIMIT = 50
+HTML_ID_RE = re.compile(r"[A-Za-z][\w.-]{0,150}")  # a summary's element id, as summaries_tags.summary_html_id makes
 FEED_PAGE_SIZE = 10
 
 
@@ -206,10 +209,13 @@ def summary_vote(request, summary_id):
 
 
 def _back(request, summary):
-    """Where a form on a summary returns to: the page it was posted from, at the summary."""
+    """Where a form on a summary returns to: the page it was posted from (`next`), at the summary's element
+    (`html_id`: summary-<pk> in a feed, its anchor on its paper's page)."""
     nxt = request.POST.get("next", "")
+    html_id = request.POST.get("html_id", "")
+    fragment = html_id if HTML_ID_RE.fullmatch(html_id) else summary.anchor
     if nxt.startswith("/") and not nxt.startswith("//"):
-        return nxt.split("#")[0] + f"#{summary.anchor}"
+        return nxt.split("#")[0] + f"#{fragment}"
     return summary.get_absolute_url() + f"#{summary.anchor}"
 
 

@@ -263,6 +263,20 @@ def test_vote_as_plain_form_and_as_fetch(client):
     assert Vote.objects.get(summary=summary).value == -1
 
 
+def test_vote_from_the_homepage_without_javascript_returns_to_the_summary_in_the_feed(client):
+    summary = make_summary()
+    login(client, UserFactory())
+    html = client.get("/").content.decode()
+    assert f'<input type="hidden" name="html_id" value="summary-{summary.pk}">' in html
+
+    data = {"value": "1", "next": "/?tab=best", "html_id": f"summary-{summary.pk}"}
+    response = client.post(reverse("summaries:vote", args=[summary.pk]), data)
+    assert response["Location"] == f"/?tab=best#summary-{summary.pk}"
+    data["html_id"] = '"><script>'  # not an id: the summary's own anchor instead
+    response = client.post(reverse("summaries:vote", args=[summary.pk]), data)
+    assert response["Location"] == f"/?tab=best#{summary.anchor}"
+
+
 def test_guest_vote_goes_to_login(client):
     summary = make_summary()
     response = client.post(reverse("summaries:vote", args=[summary.pk]), {"value": "1"})
