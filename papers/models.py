@@ -203,7 +203,10 @@ class PaperQuerySet(models.QuerySet):
         if arxiv_ids:
             ids = set(arxiv_ids.values())
             keys_of = {arxiv_bibtex_key(arxiv_id) for arxiv_id in ids}
-            candidates = self.filter(Q(bibtex_key__in=keys_of) | Q(arxiv_id__in=ids)).order_by("pk")
+            # `arxiv_id <> ''` spelled out lets Postgres use the partial index paper_arxiv_id_idx for any number of
+            # ids (it proves that condition from a constant list of up to 100 values only).
+            in_arxiv = Q(arxiv_id__in=ids) & ~Q(arxiv_id="")
+            candidates = self.filter(Q(bibtex_key__in=keys_of) | in_arxiv).order_by("pk")
             best = {}  # arXiv id -> its paper: the one keyed journals/corr/<id>, else the oldest with that id
             for paper in candidates:
                 arxiv_id = paper.bibtex_key.removeprefix(ARXIV_KEY_PREFIX)
@@ -216,7 +219,8 @@ class PaperQuerySet(models.QuerySet):
         if dois:
             values = set(dois.values())
             best = {}  # DOI -> its paper: the one keyed by the DOI, else the oldest with that DOI
-            for paper in self.filter(Q(bibtex_key__in=values) | Q(doi__in=values)).order_by("pk"):
+            in_doi = Q(doi__in=values) & ~Q(doi="")  # the partial index paper_doi_idx, as above
+            for paper in self.filter(Q(bibtex_key__in=values) | in_doi).order_by("pk"):
                 if paper.bibtex_key in values:
                     best[paper.bibtex_key] = paper
                 elif paper.doi in values and paper.doi not in best:

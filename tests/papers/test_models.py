@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from papers.bulk import snapshot_import
 from papers.models import Paper, PaperAuthor, paper_url
@@ -67,3 +69,27 @@ def test_deleting_papers_deletes_their_author_rows(snapshot_records):
     Paper.objects.filter(pk=second.pk).delete()
 
     assert set(PaperAuthor.objects.values_list("paper_id", flat=True)) == {third.pk}
+
+
+def test_resolve_many_uses_the_partial_indexes_for_any_number_of_ids():
+    """Postgres proves `arxiv_id <> ''` (the partial indexes' condition) from a list of up to 100 constants only:
+    past that, without the condition spelled out, the look-up would read all 2.5 M papers."""
+    make_paper(bibtex_key="conf/x/One", arxiv_id="2101.00001", doi="10.1000/1")
+    keys = [f"2101.{n:05d}" for n in range(150)] + [f"10.1000/{n}" for n in range(150)]
+    with CaptureQueriesContext(connection) as queries:
+        Paper.objects.resolve_many(keys)
+    by_id = [q["sql"] for q in queries if '"arxiv_id" IN' in q["sql"] or '"doi" IN' in q["sql"]]
+    assert len(by_id) == 2
+
+    with connection.cursor() as cursor:
+        # As on a big table: the papers found through indexes, not by reading them all (a plain index scan of the
+        # primary key would read them all too, in order).
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        plans = []
+        for sql in by_id:
+            cursor.execute("EXPLAIN " + sql)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+
+    assert "paper_arxiv_id_idx" in plans[0] and "Seq Scan" not in plans[0]
+    assert "paper_doi_idx" in plans[1] and "Seq Scan" not in plans[1]
