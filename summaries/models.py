@@ -83,6 +83,18 @@ class SummaryQuerySet(models.QuerySet):
             return qs.order_by("-popularity", "-score", "-edited_at")
         return qs.order_by("-edited_at")
 
+    def random_public(self):
+        """One public summary picked at random with its paper and author, or None, in two index look-ups (not a
+        sort of them all, as order_by("?") is): the first public id at or after a random point below the highest,
+        else the last before it. A summary after a run of private or deleted ids is a little likelier."""
+        public = self.public()
+        highest = public.order_by("-pk").values_list("pk", flat=True).first()
+        if highest is None:
+            return None
+        point = secrets.randbelow(highest) + 1
+        found = public.select_related("paper", "author")
+        return found.filter(pk__gte=point).order_by("pk").first() or found.filter(pk__lt=point).order_by("-pk").first()
+
     def for_paper_page(self, paper_ids, user, share_token=""):
         """The summaries of these papers (a paper and its other versions) that `user` may read, best first, each
         with its visible comments (`visible_comments`, a list) and their authors."""
@@ -166,6 +178,7 @@ class Summary(models.Model):
                 name="summary_listed_popular_idx",
                 condition=Q(is_listed=True),
             ),
+            models.Index(fields=["id"], name="summary_listed_id_idx", condition=Q(is_listed=True)),  # /random
             models.Index(fields=["author", "-edited_at"], name="summary_author_idx"),
         ]
 

@@ -294,7 +294,7 @@ def report_create(request):
 
 @require_GET
 def random_summary(request):
-    summary = Summary.objects.public().select_related("paper", "author").order_by("?").first()
+    summary = Summary.objects.random_public()
     if summary is None:
         return redirect("summaries:home")
     return redirect(summary.get_absolute_url(), permanent=False)

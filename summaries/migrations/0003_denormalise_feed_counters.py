@@ -110,5 +110,9 @@ class Migration(migrations.Migration):
             name='paper',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='papers.paper'),
         ),
+        migrations.AddIndex(
+            model_name='summary',
+            index=models.Index(condition=models.Q(('is_listed', True)), fields=['id'], name='summary_listed_id_idx'),
+        ),
         migrations.RunPython(fill_counters, migrations.RunPython.noop),
     ]

@@ -46,3 +46,17 @@ def test_feed_count_reads_only_the_public_rows_of_an_index():
     assert "comment" not in query["sql"] and "JOIN" not in query["sql"], query["sql"]
     plan = plan_of(query["sql"], None)
     assert "summary_listed_" in plan and "Seq Scan" not in plan, plan
+
+
+def test_random_reads_two_rows_through_the_public_ids_index():
+    for i in range(5):
+        make_summary(body=f"Summary {i}")
+    make_summary(body="Private", is_private=True)
+    with CaptureQueriesContext(connection) as queries:
+        picked = Summary.objects.random_public()
+    assert picked.is_listed
+    assert 2 <= len(queries.captured_queries) <= 3  # the highest id, then the first at or after the point (or before)
+    for query in queries.captured_queries:
+        assert "RANDOM" not in query["sql"].upper()
+        plan = plan_of(query["sql"], None)
+        assert "summary_listed_id_idx" in plan and "Sort" not in plan, plan
