@@ -22,6 +22,12 @@ class UserAdmin(BaseUserAdmin):
         if "is_banned" in form.changed_data:  # their summaries and comments leave (or rejoin) the public ones
             summary_services.user_banned_set(users=User.objects.filter(pk=obj.pk), is_banned=obj.is_banned)
 
+    def delete_model(self, request, obj):
+        summary_services.users_delete(users=User.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        summary_services.users_delete(users=queryset)
+
     @admin.action(description="Ban the selected users")
     def ban(self, request, queryset):
         self.message_user(request, f"{summary_services.user_banned_set(users=queryset, is_banned=True)} users banned.")

@@ -165,6 +165,23 @@ def user_banned_set(*, users, is_banned: bool) -> int:
     return count
 
 
+@transaction.atomic
+def users_delete(*, users) -> int:
+    """Delete accounts (a queryset) with their summaries, votes and comments, and recount the comments of the
+    other summaries they commented on. Returns how many users."""
+    ids = list(users.values_list("pk", flat=True))
+    commented = list(
+        Comment.objects.filter(author_id__in=ids)
+        .exclude(summary__author_id__in=ids)
+        .values_list("summary_id", flat=True)
+    )
+    voted = list(Vote.objects.filter(voter_id__in=ids).values_list("summary_id", flat=True))
+    users.model.objects.filter(pk__in=ids).delete()
+    summary_counters_refresh(summary_ids=commented)
+    summary_popularity_refresh(summary_ids=voted)
+    return len(ids)
+
+
 def summary_render(body: str) -> tuple[str, dict[str, CitedPaper]]:
     """(safe HTML, {cited key: the paper it names, or not}) for a summary's source: the one renderer, with cited
     keys resolved as /paper?bibtexKey= resolves them, in one look-up for all of them."""

@@ -213,3 +213,15 @@ def test_counters_refresh_repairs_drifted_columns(world):
     Summary.objects.update(is_listed=False, comment_count=99)
     services.summary_counters_refresh()
     assert_counters_true()
+
+
+def test_counters_after_users_are_deleted_in_the_admin(world, staff_client):
+    url = reverse("admin:accounts_user_changelist")
+    ids = [world["commenter"].pk, world["voter"].pk]
+    staff_client.post(url, {"action": "delete_selected", "_selected_action": ids, "post": "yes"})
+    assert not User.objects.filter(pk__in=ids).exists()
+    assert set(Summary.objects.values_list("comment_count", "popularity")) == {(0, 0)}
+    assert_counters_true()
+    staff_client.post(reverse("admin:accounts_user_delete", args=[world["other"].pk]), {"post": "yes"})
+    assert not Summary.objects.filter(author_id=world["other"].pk).exists()
+    assert_counters_true()
