@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from . import services
 from .models import Comment, Report, Revision, Summary, Vote
 
 
@@ -19,16 +20,24 @@ class SummaryAdmin(admin.ModelAdmin):
     list_select_related = ("paper", "author")
     raw_id_fields = ("paper", "author")
     readonly_fields = ("body_html", "score", "version", "share_token", "created_at", "edited_at")
+    readonly_fields += ("is_listed", "comment_count", "popularity")
     inlines = [RevisionInline]
     actions = ["hide", "restore"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.summary_counters_refresh(summary_ids=[obj.pk])  # the flags may have been edited
+
     @admin.action(description="Hide the selected summaries")
     def hide(self, request, queryset):
-        self.message_user(request, f"{queryset.update(is_hidden=True)} summaries hidden.")
+        self.message_user(
+            request, f"{services.summary_hidden_set(summaries=queryset, is_hidden=True)} summaries hidden."
+        )
 
     @admin.action(description="Restore the selected summaries")
     def restore(self, request, queryset):
-        self.message_user(request, f"{queryset.update(is_hidden=False)} summaries restored.")
+        count = services.summary_hidden_set(summaries=queryset, is_hidden=False)
+        self.message_user(request, f"{count} summaries restored.")
 
 
 @admin.register(Comment)
@@ -39,13 +48,29 @@ class CommentAdmin(admin.ModelAdmin):
     raw_id_fields = ("summary", "author")
     actions = ["hide", "restore"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.summary_counters_refresh(summary_ids=[obj.summary_id])
+        if change and "summary" in form.changed_data:  # moved to another summary: the old one loses it
+            services.summary_counters_refresh(summary_ids=[form.initial["summary"]])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.summary_counters_refresh(summary_ids=[obj.summary_id])
+
+    def delete_queryset(self, request, queryset):
+        summary_ids = list(queryset.values_list("summary_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        services.summary_counters_refresh(summary_ids=summary_ids)
+
     @admin.action(description="Hide the selected comments")
     def hide(self, request, queryset):
-        self.message_user(request, f"{queryset.update(is_hidden=True)} comments hidden.")
+        self.message_user(request, f"{services.comment_hidden_set(comments=queryset, is_hidden=True)} comments hidden.")
 
     @admin.action(description="Restore the selected comments")
     def restore(self, request, queryset):
-        self.message_user(request, f"{queryset.update(is_hidden=False)} comments restored.")
+        count = services.comment_hidden_set(comments=queryset, is_hidden=False)
+        self.message_user(request, f"{count} comments restored.")
 
 
 @admin.register(Report)

@@ -2,12 +2,10 @@
 
 import difflib
 import secrets
-from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import models
 from django.db.models import Prefetch, Q, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -25,10 +23,17 @@ def new_share_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def public_summaries(prefix: str = "") -> Q:
-    """The summaries anyone may read: not private, not hidden by a moderator, author not banned. `prefix`
-    reaches them through a relation ("summaries__" from a user)."""
+def listed_rule(prefix: str = "") -> Q:
+    """The rule for the summaries anyone may read: not private, not hidden by a moderator, author not banned.
+    It is stored in `Summary.is_listed` by `services.summary_counters_refresh`, the one place that applies it;
+    queries filter on the stored flag (public_summaries)."""
     return Q(**{f"{prefix}is_private": False, f"{prefix}is_hidden": False, f"{prefix}author__is_banned": False})
+
+
+def public_summaries(prefix: str = "") -> Q:
+    """The summaries anyone may read (see listed_rule), by their stored flag: one indexed column. `prefix`
+    reaches them through a relation ("summaries__" from a user)."""
+    return Q(**{f"{prefix}is_listed": True})
 
 
 class FeedTab(models.TextChoices):
@@ -66,40 +71,29 @@ class SummaryQuerySet(models.QuerySet):
             )
         )
 
-    def with_comment_counts(self):
-        return self.annotate(
-            comment_count=models.Count("comments", filter=visible_comments("comments__"), distinct=True)
-        )
-
     def for_feed(self, tab: FeedTab = FeedTab.RECENT):
-        """The homepage tabs: recent (by edit time), best (by score), popular (votes and views, 7 days)."""
-        qs = self.public().with_papers().with_comment_counts()
+        """The homepage tabs: recent (by edit time), best (by score), popular (`Summary.popularity`: votes and
+        views of the last 7 days, refreshed on each vote and by `manage.py refresh_popularity`). Each tab reads
+        the first rows of its partial index (`WHERE is_listed`): no sort, no count of comments, whatever the
+        catalogue's size."""
+        qs = self.public().with_papers()
         if tab == FeedTab.BEST:
             return qs.order_by("-score", "-edited_at")
         if tab == FeedTab.POPULAR:
-            since = timezone.now() - timedelta(days=POPULAR_DAYS)
-            recent_votes = Coalesce(
-                models.Subquery(
-                    Vote.objects.filter(summary=models.OuterRef("pk"), updated_at__gte=since, value__gt=0)
-                    .values("summary")
-                    .annotate(n=models.Count("pk"))
-                    .values("n")[:1]
-                ),
-                0,
-            )
-            recent_views = Coalesce(
-                models.Subquery(
-                    PaperVisit.objects.filter(paper=models.OuterRef("paper"), day__gte=since.date())
-                    .values("paper")
-                    .annotate(n=Sum("count"))
-                    .values("n")[:1]
-                ),
-                0,
-            )
-            return qs.annotate(popularity=recent_votes * 10 + recent_views).order_by(
-                "-popularity", "-score", "-edited_at"
-            )
+            return qs.order_by("-popularity", "-score", "-edited_at")
         return qs.order_by("-edited_at")
+
+    def random_public(self):
+        """One public summary picked at random with its paper and author, or None, in two index look-ups (not a
+        sort of them all, as order_by("?") is): the first public id at or after a random point below the highest,
+        else the last before it. A summary after a run of private or deleted ids is a little likelier."""
+        public = self.public()
+        highest = public.order_by("-pk").values_list("pk", flat=True).first()
+        if highest is None:
+            return None
+        point = secrets.randbelow(highest) + 1
+        found = public.select_related("paper", "author")
+        return found.filter(pk__gte=point).order_by("pk").first() or found.filter(pk__lt=point).order_by("-pk").first()
 
     def for_paper_page(self, paper_ids, user, share_token=""):
         """The summaries of these papers (a paper and its other versions) that `user` may read, best first, each
@@ -131,7 +125,7 @@ class SummaryQuerySet(models.QuerySet):
 
     def for_profile(self, person, viewer):
         """A profile's list: the person's public, signed summaries, or all their own for themselves; newest first."""
-        qs = self.filter(author=person).with_papers().with_comment_counts()
+        qs = self.filter(author=person).with_papers()
         if viewer.is_authenticated and viewer.pk == person.pk:
             qs = qs.visible_to(viewer)
         else:
@@ -157,6 +151,15 @@ class Summary(models.Model):
     is_hidden = models.BooleanField("hidden by a moderator", default=False)
     share_token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
     score = models.IntegerField(default=0, help_text="Sum of the votes, kept by summaries.services")
+    # Denormalised, kept true by summaries.services.summary_counters_refresh (the rules: listed_rule,
+    # visible_comments) and summary_popularity_refresh; tests/summaries/test_counters.py checks them.
+    is_listed = models.BooleanField(
+        "public", default=False, editable=False, help_text="Not private, not hidden, author not banned"
+    )
+    comment_count = models.PositiveIntegerField(default=0, editable=False, help_text="Visible comments")
+    popularity = models.PositiveIntegerField(
+        default=0, editable=False, help_text=f"Upvotes ×10 + paper views of the last {POPULAR_DAYS} days"
+    )
     version = models.PositiveIntegerField(default=1, help_text="Bumped at each save; stale edits are refused")
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(default=timezone.now)
@@ -167,8 +170,15 @@ class Summary(models.Model):
         verbose_name_plural = "summaries"
         constraints = [models.UniqueConstraint(fields=["paper", "author"], name="one_summary_per_user_and_paper")]
         indexes = [
-            models.Index(fields=["-edited_at"], name="summary_edited_idx"),
-            models.Index(fields=["-score", "-edited_at"], name="summary_score_idx"),
+            # The homepage tabs, each read in its order from the public rows only.
+            models.Index(fields=["-edited_at"], name="summary_listed_recent_idx", condition=Q(is_listed=True)),
+            models.Index(fields=["-score", "-edited_at"], name="summary_listed_best_idx", condition=Q(is_listed=True)),
+            models.Index(
+                fields=["-popularity", "-score", "-edited_at"],
+                name="summary_listed_popular_idx",
+                condition=Q(is_listed=True),
+            ),
+            models.Index(fields=["id"], name="summary_listed_id_idx", condition=Q(is_listed=True)),  # /random
             models.Index(fields=["author", "-edited_at"], name="summary_author_idx"),
         ]
 
@@ -349,7 +359,8 @@ class Citation(models.Model):
 
 
 class PaperVisit(models.Model):
-    """Paper-page views per day, for the Popular tab."""
+    """Paper-page views per day, for the Popular tab: the PaperView rows folded in by
+    `services.paper_views_roll_up` (run by `manage.py refresh_popularity`)."""
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="visits")
     day = models.DateField()
@@ -357,17 +368,24 @@ class PaperVisit(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["paper", "day"], name="unique_paper_visit_day")]
+        indexes = [models.Index(fields=["day"], name="papervisit_day_idx")]  # the last 7 days' papers
 
     def __str__(self):
         return f"{self.paper_id} on {self.day}: {self.count}"
 
+
+class PaperView(models.Model):
+    """One view of a paper page, appended: no row is ever updated by a reader, so concurrent views of a popular
+    paper never wait on one hot counter row. `services.paper_views_roll_up` folds them into PaperVisit."""
+
+    id = models.BigAutoField(primary_key=True)
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    def __str__(self):
+        return f"{self.paper_id} viewed on {self.day}"
+
     @classmethod
     def record(cls, paper_id) -> None:
-        """Count one view of a paper page today: one upsert statement (Postgres and SQLite alike)."""
-        table = cls._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (paper_id, day, count) VALUES (%s, %s, 1) "
-                f"ON CONFLICT (paper_id, day) DO UPDATE SET count = {table}.count + 1",
-                [paper_id, timezone.now().date()],
-            )
+        """Count one view of a paper page today: one INSERT, no lock on a shared row."""
+        cls.objects.create(paper_id=paper_id, day=timezone.now().date())

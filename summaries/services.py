@@ -1,10 +1,14 @@
 """Writes that touch several models or have side effects: saving a summary with its revision and citations,
-voting, commenting (with its notification mail), reporting."""
+voting, commenting (with its notification mail), moderating and banning, reporting; and the denormalised
+counters they keep (summary_counters_refresh, summary_popularity_refresh)."""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -16,12 +20,16 @@ from .models import (
     MAX_COMMENT_LENGTH,
     MAX_REPORT_DETAILS,
     MAX_SUMMARY_LENGTH,
+    POPULAR_DAYS,
     Citation,
     Comment,
+    PaperView,
+    PaperVisit,
     Report,
     Revision,
     Summary,
     Vote,
+    listed_rule,
 )
 
 
@@ -45,6 +53,133 @@ class StaleEdit(Exception):
 
 class NotAllowed(Exception):
     pass
+
+
+# --- Denormalised counters: the one place that applies their rules ------------------------------------------
+
+
+def summary_counters_refresh(*, summary_ids=None) -> int:
+    """Recompute `is_listed` (listed_rule: not private, not hidden, author not banned) and `comment_count`
+    (visible_comments: not deleted, not hidden, author not banned) of these summaries (ids, or a queryset of
+    ids; None: all of them) from the truth, in one UPDATE. Every write that can change either calls it: saving
+    a summary, creating, deleting or hiding a comment, hiding a summary, banning or unbanning a user.
+    Returns the number of rows updated."""
+    visible = (
+        Comment.objects.visible()
+        .filter(summary=OuterRef("pk"))
+        .order_by()
+        .values("summary")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = Summary.objects.all() if summary_ids is None else Summary.objects.filter(pk__in=summary_ids)
+    return rows.update(
+        comment_count=Coalesce(Subquery(visible), 0),
+        is_listed=Exists(Summary.objects.filter(listed_rule(), pk=OuterRef("pk"))),
+    )
+
+
+def summary_popularity_refresh(*, summary_ids=None, now=None) -> int:
+    """Recompute `popularity` (upvotes cast or changed in the last POPULAR_DAYS days ×10, plus the views of the
+    summary's paper in that time, as PaperVisit counts them) of these summaries, in one UPDATE. With None, of
+    every summary whose value may have moved: any with a popularity, or a recent vote, or a recently viewed
+    paper (bounded by recent activity, not by the catalogue).
+
+    A vote refreshes its summary at once; paper views and the ageing out of old votes and views reach the
+    column when `manage.py refresh_popularity` runs (scheduled every few minutes): that long is how stale the
+    Popular tab may be."""
+    since = (now or timezone.now()) - timedelta(days=POPULAR_DAYS)
+    votes = (
+        Vote.objects.filter(summary=OuterRef("pk"), updated_at__gte=since, value__gt=0)
+        .order_by()
+        .values("summary")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    views = (
+        PaperVisit.objects.filter(paper=OuterRef("paper_id"), day__gte=since.date())
+        .order_by()
+        .values("paper")
+        .annotate(n=Sum("count"))
+        .values("n")
+    )
+    if summary_ids is None:
+        rows = Summary.objects.filter(
+            Q(popularity__gt=0)
+            | Q(pk__in=Vote.objects.filter(updated_at__gte=since).values("summary"))
+            | Q(paper_id__in=PaperVisit.objects.filter(day__gte=since.date()).values("paper"))
+        )
+    else:
+        rows = Summary.objects.filter(pk__in=summary_ids)
+    return rows.update(popularity=Coalesce(Subquery(votes), 0) * 10 + Coalesce(Subquery(views), 0))
+
+
+@transaction.atomic
+def paper_views_roll_up() -> int:
+    """Fold the appended PaperView rows into PaperVisit's daily counts (one upsert) and delete them. Returns
+    the number of views folded."""
+    last = PaperView.objects.order_by("-pk").values_list("pk", flat=True).first()
+    if last is None:
+        return 0
+    views, visits = PaperView._meta.db_table, PaperVisit._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {visits} (paper_id, day, count) "
+            f"SELECT paper_id, day, COUNT(*) FROM {views} WHERE id <= %s GROUP BY paper_id, day "
+            f"ON CONFLICT (paper_id, day) DO UPDATE SET count = {visits}.count + excluded.count",
+            [last],
+        )
+    folded, _ = PaperView.objects.filter(pk__lte=last).delete()
+    return folded
+
+
+@transaction.atomic
+def summary_hidden_set(*, summaries, is_hidden: bool) -> int:
+    """A moderator hides (or restores) summaries (a queryset). Returns how many."""
+    ids = list(summaries.values_list("pk", flat=True))
+    count = Summary.objects.filter(pk__in=ids).update(is_hidden=is_hidden)
+    summary_counters_refresh(summary_ids=ids)
+    return count
+
+
+@transaction.atomic
+def comment_hidden_set(*, comments, is_hidden: bool) -> int:
+    """A moderator hides (or restores) comments (a queryset). Returns how many."""
+    ids = list(comments.values_list("pk", flat=True))
+    count = Comment.objects.filter(pk__in=ids).update(is_hidden=is_hidden)
+    summary_counters_refresh(summary_ids=Comment.objects.filter(pk__in=ids).values("summary_id"))
+    return count
+
+
+@transaction.atomic
+def user_banned_set(*, users, is_banned: bool) -> int:
+    """Ban (or unban) users (a queryset): their summaries leave (or rejoin) the public ones and their comments
+    the counts. Returns how many users."""
+    ids = list(users.values_list("pk", flat=True))
+    count = users.model.objects.filter(pk__in=ids).update(is_banned=is_banned)
+    summary_counters_refresh(
+        summary_ids=Summary.objects.filter(
+            Q(author_id__in=ids) | Q(pk__in=Comment.objects.filter(author_id__in=ids).values("summary_id"))
+        ).values("pk")
+    )
+    return count
+
+
+@transaction.atomic
+def users_delete(*, users) -> int:
+    """Delete accounts (a queryset) with their summaries, votes and comments, and recount the comments of the
+    other summaries they commented on. Returns how many users."""
+    ids = list(users.values_list("pk", flat=True))
+    commented = list(
+        Comment.objects.filter(author_id__in=ids)
+        .exclude(summary__author_id__in=ids)
+        .values_list("summary_id", flat=True)
+    )
+    voted = list(Vote.objects.filter(voter_id__in=ids).values_list("summary_id", flat=True))
+    users.model.objects.filter(pk__in=ids).delete()
+    summary_counters_refresh(summary_ids=commented)
+    summary_popularity_refresh(summary_ids=voted)
+    return len(ids)
 
 
 def summary_render(body: str) -> tuple[str, dict[str, CitedPaper]]:
@@ -97,6 +232,7 @@ def summary_save(
             if summary is None:
                 if base_version not in (None, 0):
                     raise StaleEdit(None)
+                changed = True
                 summary = Summary.objects.create(
                     paper=paper,
                     author=author,
@@ -117,8 +253,10 @@ def summary_save(
                     summary.version += 1
                     summary.edited_at = now
                 summary.save()
-                if not changed:
-                    return summary
+            summary_counters_refresh(summary_ids=[summary.pk])  # the private flag may have changed
+            summary.refresh_from_db(fields=["is_listed", "comment_count"])
+            if not changed:
+                return summary
             Revision.objects.create(summary=summary, version=summary.version, body=body, created_at=now)
             _citations_replace(summary, cited)
     except IntegrityError as exc:  # two first saves raced: the other one won
@@ -169,6 +307,7 @@ def vote_cast(*, summary: Summary, voter, value: int) -> int:
         )
         score = Vote.objects.filter(summary=locked).aggregate(total=Sum("value"))["total"] or 0
         Summary.objects.filter(pk=locked.pk).update(score=score)
+        summary_popularity_refresh(summary_ids=[locked.pk])
     summary.score = score
     return score
 
@@ -184,6 +323,7 @@ def comment_create(*, summary: Summary, author, body: str) -> Comment:
         raise NotAllowed("Banned users cannot comment.")
     with transaction.atomic():
         comment = Comment.objects.create(summary=summary, author=author, body=body)
+        summary_counters_refresh(summary_ids=[summary.pk])
         transaction.on_commit(lambda: _comment_notify(comment))
     return comment
 
@@ -212,7 +352,9 @@ def _comment_notify(comment: Comment) -> None:
 def comment_delete(*, comment: Comment, user) -> None:
     if not comment.can_delete(user):
         raise NotAllowed("Only its author can delete a comment.")
-    Comment.objects.filter(pk=comment.pk).update(is_deleted=True)
+    with transaction.atomic():
+        Comment.objects.filter(pk=comment.pk).update(is_deleted=True)
+        summary_counters_refresh(summary_ids=[comment.summary_id])
 
 
 def report_create(*, reporter, reason: str, details: str = "", summary=None, comment=None) -> Report:

@@ -20,7 +20,7 @@ from papers.views import import_failure_response
 from . import export as summary_export
 from . import services
 from .forms import CommentForm, ReportForm, SummaryForm
-from .models import MAX_SUMMARY_LENGTH, Comment, FeedTab, PaperVisit, Summary, Vote
+from .models import MAX_SUMMARY_LENGTH, Comment, FeedTab, PaperView, Summary, Vote
 
 CITED_IN_LIMIT = 50
 HTML_ID_RE = re.compile(r"[A-Za-z][\w.-]{0,150}")  # a summary's element id, as summaries_tags.summary_html_id makes
@@ -93,7 +93,7 @@ def paper_page_response(request, paper, *, form=None, status=200, stale=None, co
         form = SummaryForm(initial=initial)
     cited_in = Summary.objects.citing(paper)[:CITED_IN_LIMIT]
     if request.method == "GET" and not focus:
-        PaperVisit.record(paper.pk)
+        PaperView.record(paper.pk)
     context = {
         "paper": paper,
         "versions": versions,
@@ -294,7 +294,7 @@ def report_create(request):
 
 @require_GET
 def random_summary(request):
-    summary = Summary.objects.public().select_related("paper", "author").order_by("?").first()
+    summary = Summary.objects.random_public()
     if summary is None:
         return redirect("summaries:home")
     return redirect(summary.get_absolute_url(), permanent=False)
