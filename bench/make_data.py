@@ -308,10 +308,9 @@ class DataMaker:
             attempts = 0
             while len(seen) < count and attempts < count * 20:
                 attempts += 1
-                if rng.random() < 0.5:  # a heavy tail: the first summaries of the shuffled list draw many votes
-                    index = min(int(rng.paretovariate(1.2)) - 1, len(targets) - 1)
-                else:
-                    index = rng.randrange(len(targets))
+                # half the votes on a heavy tail: the first summaries of the shuffled list draw hundreds
+                skewed = rng.random() < 0.5
+                index = int(len(targets) * rng.random() ** 3) if skewed else rng.randrange(len(targets))
                 summary_id, _, author_id, created, _ = targets[index]
                 voter = rng.choice(voters)
                 if voter == author_id or (summary_id, voter) in seen:
@@ -463,7 +462,9 @@ def import_papers(count: int, seed: int) -> None:
     path = default_path(count) if seed == 1 else DATA_DIR / f"snapshot_{count}_seed{seed}.jsonl"
     if not path.exists():
         log(f"  writing {count:,} snapshot lines to {path}")
-        generate(count, path, seed=seed)
+        partial = path.with_name(path.name + ".partial")  # an interrupted run leaves no truncated snapshot
+        generate(count, partial, seed=seed)
+        partial.rename(path)
     command = [sys.executable, "manage.py", "import_arxiv_snapshot", str(path)]
     child = subprocess.run(
         command, cwd=ROOT, env=os.environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
