@@ -466,13 +466,14 @@ def import_papers(count: int, seed: int) -> None:
         generate(count, partial, seed=seed)
         partial.rename(path)
     command = [sys.executable, "manage.py", "import_arxiv_snapshot", str(path)]
-    child = subprocess.run(
-        command, cwd=ROOT, env=os.environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    lines = child.stdout.strip().splitlines()
-    log("  " + (lines[-1] if lines else "(no output)"))
-    if child.returncode:
-        raise SystemExit(f"import_arxiv_snapshot failed (exit {child.returncode}):\n{child.stdout[-2000:]}")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in child.stdout:  # the command's progress, as it comes
+        lines.append(line)
+        log("  " + line.rstrip())
+    if child.wait():
+        raise SystemExit(f"import_arxiv_snapshot failed (exit {child.returncode}):\n{''.join(lines[-20:])}")
 
 
 def analyze() -> None:
