@@ -272,6 +272,7 @@ class DataMaker:
         columns = (
             *("id", "paper_id", "author_id", "body", "body_html", "is_private", "is_anonymous", "is_hidden"),
             *("share_token", "score", "version", "created_at", "edited_at"),
+            *("is_listed", "comment_count", "popularity"),  # set from the truth by the counters step
         )
 
         def rows():
@@ -285,6 +286,7 @@ class DataMaker:
                 yield (
                     *(pk, paper_id, author_id, body, html, private, self.rng.random() < 0.05),
                     *(self.rng.random() < 0.01, new_share_token(), 0, 1, when, when),
+                    *(False, 0, 0),
                 )
 
         written = copy_rows("summaries_summary", columns, rows())
@@ -423,6 +425,8 @@ def populate(*, summaries: int, users: int, votes: int, comments: int, seed: int
     """Users, summaries, votes, comments and visits on the papers in the database; the counts written."""
     from django.db import transaction
 
+    from summaries.services import summary_counters_refresh, summary_popularity_refresh
+
     steps = steps or Steps()
     maker = DataMaker(seed=seed)
     with transaction.atomic():
@@ -432,6 +436,9 @@ def populate(*, summaries: int, users: int, votes: int, comments: int, seed: int
         written["scores set"] = steps.run("scores (sum of votes)", maker.scores)
         written["comments"] = steps.run("comments", maker.comments, comments)
         written["paper visits"] = steps.run("paper visits", maker.visits)
+        # The stored public flag, comment counts and popularity, by the services' own functions (summaries.services)
+        written["counters set"] = steps.run("public flags, comment counts", summary_counters_refresh)
+        written["popularity set"] = steps.run("popularity", summary_popularity_refresh)
     return written
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.db.models import Count, F, Sum
 
 from accounts.models import User
-from summaries.models import Citation, Comment, PaperVisit, Revision, Summary, Vote
+from summaries.models import Citation, Comment, PaperVisit, Revision, Summary, Vote, listed_rule
 from tests.factories import make_paper
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -28,6 +28,14 @@ def test_make_data_populate_keeps_the_services_invariants(db):
     for summary in Summary.objects.annotate(total=Sum("votes__value")):
         assert summary.score == (summary.total or 0)
     assert not Vote.objects.filter(voter=F("summary__author")).exists()
+    # the stored public flag and comment counts, as the services keep them
+    assert set(Summary.objects.filter(is_listed=True).values_list("pk", flat=True)) == set(
+        Summary.objects.filter(listed_rule()).values_list("pk", flat=True)
+    )
+    visible = Comment.objects.visible().values("summary").annotate(n=Count("pk"))
+    assert {row["summary"]: row["n"] for row in visible} == {
+        s.pk: s.comment_count for s in Summary.objects.filter(comment_count__gt=0)
+    }
     assert not Vote.objects.filter(summary__is_private=True).exists()
     assert not Vote.objects.filter(voter__is_banned=True).exists()
     assert Summary.objects.values("paper").annotate(n=Count("pk")).order_by("-n")[0]["n"] >= 30  # the busy paper
