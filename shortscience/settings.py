@@ -41,6 +41,7 @@ HTTP_USER_AGENT = os.environ.get(
 )
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 ARXIV_OAI_URL = os.environ.get("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
+REDIS_URL = os.environ.get("REDIS_URL", "")  # empty: a per-process memory cache
 
 if not SECRET_KEY:
     if DEBUG:
@@ -100,6 +101,14 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------------------------
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache --------------------------------------------------------------------------------------------------
+# With REDIS_URL, one cache shared by every app server (allauth's rate limits, the on-demand import's remembered
+# failures); when Redis is unreachable the site runs without cache rather than failing (shortscience/cache.py).
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "shortscience.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Auth ---------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,5 +1,6 @@
 """Site-wide pages: about, health check, robots.txt and the friendly error pages."""
 
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -8,6 +9,8 @@ from django.views.decorators.cache import never_cache
 
 from papers.models import Paper, Venue
 
+from .cache import ResilientRedisCache
+
 
 def about(request):
     # Papers are estimated at scale (2.5 M rows: a COUNT(*) would read them all); venues are a few thousand.
@@ -15,16 +18,26 @@ def about(request):
     return render(request, "about.html", {"stats": stats})
 
 
+def cache_status():
+    """The shared Redis cache answers "ok" or "down"; a per-process memory cache is "not configured"."""
+    cache = caches["default"]
+    if not isinstance(cache, ResilientRedisCache):
+        return "not configured"
+    return "ok" if cache.ping() else "down"
+
+
 @never_cache
 def healthz(request):
-    """200 when the database answers a query, 503 when it does not."""
+    """200 when the database answers a query, 503 when it does not. The cache is reported, never fatal: the site
+    works without it."""
+    cache = cache_status()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
-        return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return JsonResponse({"status": "error", "database": type(exc).__name__, "cache": cache}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "cache": cache})
 
 
 def robots_txt(request):
