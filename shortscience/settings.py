@@ -42,6 +42,7 @@ HTTP_USER_AGENT = os.environ.get(
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 ARXIV_OAI_URL = os.environ.get("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
 REDIS_URL = os.environ.get("REDIS_URL", "")  # empty: a per-process memory cache
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "0"))  # 0: anonymous pages not marked public
 
 if not SECRET_KEY:
     if DEBUG:
@@ -69,6 +70,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag from the final content, 304 on If-None-Match
+    "shortscience.middleware.CacheControlMiddleware",  # outside the session: sees the cookies it sets
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

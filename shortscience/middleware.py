@@ -1,0 +1,36 @@
+"""Site-wide middleware: who may cache a response."""
+
+from django.conf import settings
+from django.utils.cache import get_max_age, patch_cache_control, patch_vary_headers
+
+
+class CacheControlMiddleware:
+    """No shared cache ever serves one visitor's page to another.
+
+    A response is `Cache-Control: private` (with `Vary: Cookie`) when the request carries a session cookie (every
+    logged-in request does; the session is not loaded to find out, so this works with the database down) or the
+    response sets a cookie (a CSRF token, a session, a flash message). An explicit `no-cache`, `no-store` or
+    `private` is left as it is. Other successful anonymous GETs are `public, max-age=PUBLIC_CACHE_SECONDS` when
+    that setting is above 0 (off by default: see `.env.example`), unless the view chose its own max-age.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        cache_control = response.get("Cache-Control", "").lower()
+        if any(word in cache_control for word in ("no-cache", "no-store", "private")):
+            return response
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or response.cookies:
+            patch_cache_control(response, private=True)
+            patch_vary_headers(response, ("Cookie",))
+        elif (
+            settings.PUBLIC_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and get_max_age(response) is None
+        ):
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+            patch_vary_headers(response, ("Cookie",))
+        return response

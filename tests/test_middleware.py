@@ -1,0 +1,71 @@
+"""Who may cache a response."""
+
+import pytest
+
+from tests.factories import UserFactory, make_paper, make_summary
+
+pytestmark = pytest.mark.django_db
+
+
+def cache_control(response):
+    return {word.strip() for word in response.get("Cache-Control", "").split(",") if word.strip()}
+
+
+def vary(response):
+    return {word.strip().lower() for word in response.get("Vary", "").split(",")}
+
+
+def test_logged_in_pages_are_private_and_vary_on_cookie(client):
+    make_summary(paper=make_paper())
+    client.force_login(UserFactory())
+    for url in ["/", "/about", "/venue"]:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "private" in cache_control(response), url
+        assert "public" not in cache_control(response)
+        assert "cookie" in vary(response)
+
+
+def test_anonymous_pages_are_not_public_by_default(client):
+    response = client.get("/about")
+    assert response.status_code == 200
+    assert not cache_control(response) & {"public", "private"}
+
+
+def test_anonymous_pages_are_public_for_a_short_while_when_configured(client, settings):
+    settings.PUBLIC_CACHE_SECONDS = 60
+    response = client.get("/about")
+    assert cache_control(response) == {"public", "max-age=60"}
+    assert "cookie" in vary(response)
+
+    client.force_login(UserFactory())
+    assert "private" in cache_control(client.get("/about"))
+
+
+def test_a_response_that_sets_a_cookie_is_private(client, settings):
+    settings.PUBLIC_CACHE_SECONDS = 60
+    response = client.get("/accounts/login/")  # its form has a CSRF token: the cookie is set
+    assert response.status_code == 200
+    assert "csrftoken" in response.cookies
+    assert "private" in cache_control(response) and "public" not in cache_control(response)
+
+
+def test_explicit_no_cache_is_kept(client, settings):
+    settings.PUBLIC_CACHE_SECONDS = 60
+    response = client.get("/healthz")  # never_cache
+    assert {"no-cache", "no-store"} <= cache_control(response)
+    assert "public" not in cache_control(response)
+
+
+def test_only_successful_gets_are_public(client, settings):
+    settings.PUBLIC_CACHE_SECONDS = 60
+    assert "public" not in cache_control(client.get("/paper?bibtexKey=no/such/paper"))
+    assert "public" not in cache_control(client.get("/random"))
+
+
+def test_unchanged_page_answers_304_with_its_etag(client):
+    first = client.get("/about")
+    assert first.has_header("ETag")
+    again = client.get("/about", headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    assert again.content == b""
