@@ -1,7 +1,16 @@
-"""Site-wide middleware: who may cache a response."""
+"""Site-wide middleware: who may cache a response, and a 503 page when the database goes away mid-request."""
+
+import logging
 
 from django.conf import settings
-from django.utils.cache import get_max_age, patch_cache_control, patch_vary_headers
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse
+from django.template import loader
+from django.utils.cache import add_never_cache_headers, get_max_age, patch_cache_control, patch_vary_headers
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
 
 
 class CacheControlMiddleware:
@@ -34,3 +43,34 @@ class CacheControlMiddleware:
             patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
             patch_vary_headers(response, ("Cookie",))
         return response
+
+
+def service_unavailable():
+    """The 503 page, rendered without a request context: no context processor, no database."""
+    response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response
+
+
+def drop_unusable_connections():
+    """Close the connections a failure broke, so the next query (this process's next request) reconnects."""
+    for connection in connections.all(initialized_only=True):
+        connection.close_if_unusable_or_obsolete()
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses the database answers the 503 page, and the broken connection is dropped at once."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logger.error("Database unavailable on %s %s: %s", request.method, request.path, exception)
+        drop_unusable_connections()
+        return service_unavailable()

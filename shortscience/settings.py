@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "shortscience.middleware.CacheControlMiddleware",  # outside the session: sees the cookies it sets
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "shortscience.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,7 +1,9 @@
 """Site-wide pages: about, health check, robots.txt and the friendly error pages."""
 
+import sys
+
 from django.core.cache import caches
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -10,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from papers.models import Paper, Venue
 
 from .cache import ResilientRedisCache
+from .middleware import drop_unusable_connections, service_unavailable
 
 
 def about(request):
@@ -36,6 +39,7 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
+        drop_unusable_connections()
         return JsonResponse({"status": "error", "database": type(exc).__name__, "cache": cache}, status=503)
     return JsonResponse({"status": "ok", "database": "ok", "cache": cache})
 
@@ -59,5 +63,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    # No context processors or database here: the error may be the database itself.
+    # No context processors or database here: the error may be the database itself. A database lost outside a
+    # view (a middleware saving the session) is a 503 like one lost inside (DatabaseUnavailableMiddleware).
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        drop_unusable_connections()
+        return service_unavailable()
     return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,7 +1,10 @@
-"""Who may cache a response."""
+"""Who may cache a response, and the 503 page when the database goes away mid-request."""
 
+import psycopg2
 import pytest
+from django.db import OperationalError, connection
 
+from shortscience.views import server_error
 from tests.factories import UserFactory, make_paper, make_summary
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +72,57 @@ def test_unchanged_page_answers_304_with_its_etag(client):
     again = client.get("/about", headers={"If-None-Match": first["ETag"]})
     assert again.status_code == 304
     assert again.content == b""
+
+
+def terminate_backend_of(conn):
+    """Kill Django's database session from a second connection, as a Postgres restart or failover would."""
+    conn.ensure_connection()
+    pid = conn.connection.get_backend_pid()
+    settings = conn.settings_dict
+    admin = psycopg2.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        password=settings["PASSWORD"],
+    )
+    try:
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        admin.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_lost_mid_request_gives_503_then_recovers(client):
+    assert client.get("/about").status_code == 200
+    terminate_backend_of(connection)
+
+    response = client.get("/about")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "no-store" in cache_control(response)
+    assert "briefly unavailable" in response.content.decode()
+    assert connection.connection is None  # the broken connection was dropped
+
+    assert client.get("/about").status_code == 200  # no restart: the next request reconnects
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_503_when_the_connection_dies_then_200(client):
+    client.get("/healthz")
+    terminate_backend_of(connection)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+    assert client.get("/healthz").status_code == 200
+
+
+def test_database_error_outside_a_view_is_a_503_too(rf):
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 503
+    assert response.has_header("Retry-After")
