@@ -18,9 +18,11 @@ class CacheControlMiddleware:
 
     A response is `Cache-Control: private` (with `Vary: Cookie`) when the request carries a session cookie (every
     logged-in request does; the session is not loaded to find out, so this works with the database down) or the
-    response sets a cookie (a CSRF token, a session, a flash message). An explicit `no-cache`, `no-store` or
-    `private` is left as it is. Other successful anonymous GETs are `public, max-age=PUBLIC_CACHE_SECONDS` when
-    that setting is above 0 (off by default: see `.env.example`), unless the view chose its own max-age.
+    response sets a cookie (a session, a flash message, a CSRF token: Django sends the CSRF cookie again with
+    every page that embeds the token, so a page with a form is always private). An explicit `no-cache`,
+    `no-store` or `private` is left as it is. Other successful anonymous GETs are
+    `public, max-age=PUBLIC_CACHE_SECONDS` when that setting is above 0 (off by default: see `.env.example`),
+    unless the view chose its own max-age.
     """
 
     def __init__(self, get_response):

@@ -53,6 +53,15 @@ def test_a_response_that_sets_a_cookie_is_private(client, settings):
     assert "private" in cache_control(response) and "public" not in cache_control(response)
 
 
+def test_a_page_with_a_csrf_token_stays_private_once_the_visitor_has_the_cookie(client, settings):
+    settings.PUBLIC_CACHE_SECONDS = 60
+    paper_url = make_summary(paper=make_paper()).paper.get_absolute_url()  # its vote forms hold the CSRF token
+    client.get(paper_url)
+    assert "csrftoken" in client.cookies
+    response = client.get(paper_url)  # served to someone else, the page would hand them this visitor's token
+    assert "private" in cache_control(response) and "public" not in cache_control(response)
+
+
 def test_explicit_no_cache_is_kept(client, settings):
     settings.PUBLIC_CACHE_SECONDS = 60
     response = client.get("/healthz")  # never_cache
