@@ -41,6 +41,8 @@ HTTP_USER_AGENT = os.environ.get(
 )
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 ARXIV_OAI_URL = os.environ.get("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
+REDIS_URL = os.environ.get("REDIS_URL", "")  # empty: a per-process memory cache
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "0"))  # 0: anonymous pages not marked public
 
 if not SECRET_KEY:
     if DEBUG:
@@ -68,8 +70,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag from the final content, 304 on If-None-Match
+    "shortscience.middleware.CacheControlMiddleware",  # outside the session: sees the cookies it sets
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "shortscience.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -100,6 +105,14 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------------------------
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache --------------------------------------------------------------------------------------------------
+# With REDIS_URL, one cache shared by every app server (allauth's rate limits, the on-demand import's remembered
+# failures); when Redis is unreachable the site runs without cache rather than failing (shortscience/cache.py).
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "shortscience.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Auth ---------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

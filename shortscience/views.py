@@ -1,12 +1,18 @@
 """Site-wide pages: about, health check, robots.txt and the friendly error pages."""
 
-from django.db import connection
+import sys
+
+from django.core.cache import caches
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from papers.models import Paper, Venue
+
+from .cache import ResilientRedisCache
+from .middleware import drop_unusable_connections, service_unavailable
 
 
 def about(request):
@@ -15,16 +21,27 @@ def about(request):
     return render(request, "about.html", {"stats": stats})
 
 
+def cache_status():
+    """The shared Redis cache answers "ok" or "down"; a per-process memory cache is "not configured"."""
+    cache = caches["default"]
+    if not isinstance(cache, ResilientRedisCache):
+        return "not configured"
+    return "ok" if cache.ping() else "down"
+
+
 @never_cache
 def healthz(request):
-    """200 when the database answers a query, 503 when it does not."""
+    """200 when the database answers a query, 503 when it does not. The cache is reported, never fatal: the site
+    works without it."""
+    cache = cache_status()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
-        return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        drop_unusable_connections()
+        return JsonResponse({"status": "error", "database": type(exc).__name__, "cache": cache}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "cache": cache})
 
 
 def robots_txt(request):
@@ -46,5 +63,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    # No context processors or database here: the error may be the database itself.
+    # No context processors or database here: the error may be the database itself. A database lost outside a
+    # view (a middleware saving the session) is a 503 like one lost inside (DatabaseUnavailableMiddleware).
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        drop_unusable_connections()
+        return service_unavailable()
     return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,0 +1,78 @@
+"""Site-wide middleware: who may cache a response, and a 503 page when the database goes away mid-request."""
+
+import logging
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse
+from django.template import loader
+from django.utils.cache import add_never_cache_headers, get_max_age, patch_cache_control, patch_vary_headers
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
+
+
+class CacheControlMiddleware:
+    """No shared cache ever serves one visitor's page to another.
+
+    A response is `Cache-Control: private` (with `Vary: Cookie`) when the request carries a session cookie (every
+    logged-in request does; the session is not loaded to find out, so this works with the database down) or the
+    response sets a cookie (a session, a flash message, a CSRF token: Django sends the CSRF cookie again with
+    every page that embeds the token, so a page with a form is always private). An explicit `no-cache`,
+    `no-store` or `private` is left as it is. Other successful anonymous GETs are
+    `public, max-age=PUBLIC_CACHE_SECONDS` when that setting is above 0 (off by default: see `.env.example`),
+    unless the view chose its own max-age.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        cache_control = response.get("Cache-Control", "").lower()
+        if any(word in cache_control for word in ("no-cache", "no-store", "private")):
+            return response
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or response.cookies:
+            patch_cache_control(response, private=True)
+            patch_vary_headers(response, ("Cookie",))
+        elif (
+            settings.PUBLIC_CACHE_SECONDS > 0
+            and request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and get_max_age(response) is None
+        ):
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+            patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+def service_unavailable():
+    """The 503 page, rendered without a request context: no context processor, no database."""
+    response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response
+
+
+def drop_unusable_connections():
+    """Close the connections a failure broke, so the next query (this process's next request) reconnects."""
+    for connection in connections.all(initialized_only=True):
+        connection.close_if_unusable_or_obsolete()
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses the database answers the 503 page, and the broken connection is dropped at once."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logger.error("Database unavailable on %s %s: %s", request.method, request.path, exception)
+        drop_unusable_connections()
+        return service_unavailable()
