@@ -24,7 +24,9 @@ DATABASE_URL must be given (no default: --fresh drops that database). Steps, eac
 4. ANALYZE, a table of row counts, and the keys the load benchmark reads (papers with 30 and 70 summaries, a few
    other busy papers, the busiest venue and year, the most prolific user), printed and written as JSON to --out.
 
-Deterministic for a seed (but for share tokens and the password's salt).
+Deterministic for a seed (but for share tokens and the password's salt). At the default size on a shared 2-core
+machine: ~11 min to write the 1.6 GB snapshot (once; later runs reuse it), ~7.5 min to import it (2,300 papers/s
+there, with other jobs running), ~50 s for everything else.
 """
 
 import argparse
