@@ -106,9 +106,10 @@ class Generator:
 
     def line(self, number: int) -> str:
         rng = self.rng
-        yymm = 1501 + number // 20000
-        year, month = 2000 + yymm // 100, (yymm % 100 - 1) % 12 + 1
-        arxiv_id = f"{yymm}.{number % 20000 + 1:05d}"
+        # 20,000 papers a month from January 2015 on, as arXiv's ids number them (1,000,000 lines reach 2019-02).
+        months = number // 20000
+        year, month = 2015 + months // 12, months % 12 + 1
+        arxiv_id = f"{year % 100:02d}{month:02d}.{number % 20000 + 1:05d}"
         if rng.random() < 0.005:
             people = [(f"{rng.choice(self.last_names)} Collaboration", "", "")]
             people += [self._author() for _ in range(rng.randint(100, 400))]
