@@ -79,6 +79,13 @@ def summary_counters_refresh(*, summary_ids=None) -> int:
     )
 
 
+def summary_scores_refresh(*, summary_ids) -> int:
+    """Set `score` to the sum of the votes of these summaries (ids, or a queryset of ids), in one UPDATE: the one
+    definition of a score, applied by every write that adds or removes votes (a vote, deleting voters)."""
+    total = Vote.objects.filter(summary=OuterRef("pk")).order_by().values("summary").annotate(t=Sum("value"))
+    return Summary.objects.filter(pk__in=summary_ids).update(score=Coalesce(Subquery(total.values("t")), 0))
+
+
 def summary_popularity_refresh(*, summary_ids=None, now=None) -> int:
     """Recompute `popularity` (upvotes cast or changed in the last POPULAR_DAYS days ×10, plus the views of the
     summary's paper in that time, as PaperVisit counts them) of these summaries, in one UPDATE. With None, of
@@ -167,8 +174,8 @@ def user_banned_set(*, users, is_banned: bool) -> int:
 
 @transaction.atomic
 def users_delete(*, users) -> int:
-    """Delete accounts (a queryset) with their summaries, votes and comments, and recount the comments of the
-    other summaries they commented on. Returns how many users."""
+    """Delete accounts (a queryset) with their summaries, votes and comments, and recount the comments, scores and
+    popularity of the other summaries they commented on or voted for. Returns how many users."""
     ids = list(users.values_list("pk", flat=True))
     commented = list(
         Comment.objects.filter(author_id__in=ids)
@@ -178,6 +185,7 @@ def users_delete(*, users) -> int:
     voted = list(Vote.objects.filter(voter_id__in=ids).values_list("summary_id", flat=True))
     users.model.objects.filter(pk__in=ids).delete()
     summary_counters_refresh(summary_ids=commented)
+    summary_scores_refresh(summary_ids=voted)
     summary_popularity_refresh(summary_ids=voted)
     return len(ids)
 
@@ -305,9 +313,9 @@ def vote_cast(*, summary: Summary, voter, value: int) -> int:
         Vote.objects.update_or_create(
             summary=locked, voter=voter, defaults={"value": value, "updated_at": timezone.now()}
         )
-        score = Vote.objects.filter(summary=locked).aggregate(total=Sum("value"))["total"] or 0
-        Summary.objects.filter(pk=locked.pk).update(score=score)
+        summary_scores_refresh(summary_ids=[locked.pk])
         summary_popularity_refresh(summary_ids=[locked.pk])
+        score = Summary.objects.values_list("score", flat=True).get(pk=locked.pk)
     summary.score = score
     return score
 

@@ -1,4 +1,4 @@
-"""The denormalised columns of a summary (is_listed, comment_count, popularity) stay equal to what the truth
+"""The denormalised columns of a summary (score, is_listed, comment_count, popularity) stay equal to what the truth
 queries compute, after every kind of write, whichever way it is made (service, view or admin)."""
 
 from datetime import timedelta
@@ -22,6 +22,7 @@ def truth(summary: Summary) -> dict:
     upvotes = Vote.objects.filter(summary=summary, value__gt=0, updated_at__gte=since).count()
     views = PaperVisit.objects.filter(paper_id=summary.paper_id, day__gte=since.date()).aggregate(n=Sum("count"))
     return {
+        "score": Vote.objects.filter(summary=summary).aggregate(n=Sum("value"))["n"] or 0,
         "is_listed": Summary.objects.filter(listed_rule(), pk=summary.pk).exists(),
         "comment_count": Comment.objects.visible().filter(summary=summary).count(),
         "popularity": upvotes * 10 + (views["n"] or 0),
@@ -32,7 +33,7 @@ def assert_counters_true():
     summaries = list(Summary.objects.all())
     assert summaries
     for summary in summaries:
-        stored = {"is_listed": summary.is_listed, "comment_count": summary.comment_count}
+        stored = {"score": summary.score, "is_listed": summary.is_listed, "comment_count": summary.comment_count}
         stored["popularity"] = summary.popularity
         assert stored == truth(summary), summary
     assert set(Summary.objects.public()) == set(Summary.objects.filter(listed_rule()))
