@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from summaries.models import Summary
 from tests.commands import run_command
@@ -26,3 +28,17 @@ def test_rerender_summaries_updates_stored_html_and_citations():
 
     out, _, _ = run_command("rerender_summaries")
     assert "1 summaries rendered, 0 changed" in out
+
+
+def test_rerender_summaries_queries_do_not_grow_with_unchanged_summaries():
+    def queries_for_a_run():
+        with CaptureQueriesContext(connection) as queries:
+            run_command("rerender_summaries")
+        return len(queries)
+
+    for _ in range(2):
+        make_summary(body="No citations here.")
+    two = queries_for_a_run()
+    for _ in range(4):
+        make_summary(body="None here either.")
+    assert queries_for_a_run() == two  # the count, the summaries and their citations (prefetched)

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         total = Summary.objects.count()
         progress = Progress(self.stdout if options["verbosity"] else None, total=total, label="summaries")
         changed = 0
-        for summary in Summary.objects.order_by("pk").iterator(chunk_size=500):
+        for summary in Summary.objects.order_by("pk").prefetch_related("citations").iterator(chunk_size=500):
             changed += summary_rerender(summary=summary, dry_run=dry_run)
             progress.step()
         progress.write()
