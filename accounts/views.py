@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from shortscience import page_cache
 from summaries.models import Summary
 
 from .forms import ProfileForm
@@ -15,6 +16,11 @@ PROFILE_PAGE_SIZE = 20
 LEADERBOARD_SIZE = 1000
 
 
+def _profile_scopes(request):
+    return [page_cache.scope("user", request.GET.get("name", "").strip().lower())]
+
+
+@page_cache.cache_for_anonymous(_profile_scopes)
 def profile(request):
     """/user?name=U: display name, bio, score and the user's public, non-anonymous summaries."""
     name = request.GET.get("name", "").strip()
@@ -35,6 +41,7 @@ def profile(request):
     return render(request, "accounts/user_detail.html", context)
 
 
+@page_cache.cache_for_anonymous(lambda request: [page_cache.LISTS])
 def leaderboard(request):
     """/users: people with public summaries, by average score per summary (the original's 'sciscore')."""
     people = User.objects.leaderboard()[:LEADERBOARD_SIZE]
@@ -47,6 +54,7 @@ def settings_view(request):
     if request.method == "POST":
         if form.is_valid():
             form.save()
+            page_cache.invalidate(page_cache.SITE)  # the name shown beside their summaries and comments
             messages.success(request, "Your settings were saved.")
             return redirect("accounts:settings")
         messages.error(request, "Your settings were not saved: see the problems below.")

@@ -18,7 +18,7 @@ from .importers.oai import OaiErrorCode, OaiPage, parse_oai_page
 from .importers.records import Source
 from .importers.text import iso_date
 from .models import HarvestCheckpoint, Paper
-from .services import ImportResult, Outcome, paper_upsert, papers_import
+from .services import ImportResult, Outcome, paper_pages_invalidate, paper_upsert, papers_import
 
 CHECKPOINT_NAME = "arxiv-oai"
 METADATA_PREFIX = "arXiv"
@@ -53,10 +53,16 @@ def oai_page_store(*, page: OaiPage, result: ImportResult) -> int:
         paper, outcome = paper_upsert(record=record)
         result.count(outcome)
         stored_ids.append(paper.pk)
-    Paper.objects.filter(pk__in=stored_ids, withdrawn=True).update(withdrawn=False)  # listed again
+    relisted = list(Paper.objects.filter(pk__in=stored_ids, withdrawn=True).values_list("pk", flat=True))
+    if relisted:
+        Paper.objects.filter(pk__in=relisted).update(withdrawn=False)  # listed again
+        paper_pages_invalidate(paper_ids=relisted)
     withdrawn = 0
     if page.deleted:
-        withdrawn = Paper.objects.filter(arxiv_id__in=page.deleted, source=Source.ARXIV).update(withdrawn=True)
+        gone = Paper.objects.filter(arxiv_id__in=page.deleted, source=Source.ARXIV, withdrawn=False)
+        gone_ids = list(gone.values_list("pk", flat=True))
+        withdrawn = Paper.objects.filter(pk__in=gone_ids).update(withdrawn=True)
+        paper_pages_invalidate(paper_ids=gone_ids)
     result.skipped.extend(page.problems)
     return withdrawn
 
@@ -72,7 +78,7 @@ def oai_page_preview(*, page: OaiPage, result: ImportResult) -> int:
     result.skipped.extend(page.problems)
     if not page.deleted:
         return 0
-    return Paper.objects.filter(arxiv_id__in=page.deleted, source=Source.ARXIV).count()
+    return Paper.objects.filter(arxiv_id__in=page.deleted, source=Source.ARXIV, withdrawn=False).count()
 
 
 def _fetch_page(client: HttpClient, params: dict) -> OaiPage:

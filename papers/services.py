@@ -5,7 +5,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
+from django.db.models import Q
 
+from shortscience import page_cache
 from shortscience.progress import Progress
 
 from .identifiers import venue_key_for
@@ -123,7 +125,22 @@ def paper_upsert(*, record: PaperRecord) -> tuple[Paper, Outcome]:
             PaperAlias.objects.get_or_create(alias=alias, defaults={"paper": paper})
     if outcome != Outcome.UNCHANGED:
         works_link(paper_ids=[paper.pk])
+        paper_pages_invalidate(paper_ids=[paper.pk])
     return paper, outcome
+
+
+def paper_pages_invalidate(*, paper_ids) -> None:
+    """Drop the cached pages that show these papers: theirs, their other versions' and the catalogue's."""
+    page_cache.invalidate(page_cache.CATALOGUE, *paper_page_scopes(paper_ids=paper_ids))
+
+
+def paper_page_scopes(*, paper_ids) -> list[str]:
+    """The page-cache scopes of these papers' pages and of their other versions' pages (which list them and
+    show their summaries). One query."""
+    keys = Paper.objects.filter(Q(pk__in=paper_ids) | Q(work__papers__in=paper_ids)).values_list(
+        "bibtex_key", flat=True
+    )
+    return [page_cache.scope("paper", key) for key in set(keys)]
 
 
 DRY_RUN_CHUNK = 1000  # records a dry run looks up in one query

@@ -5,6 +5,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 
+from shortscience import page_cache
+
 from .models import Paper, Venue
 from .on_demand import ImportFailure, paper_find_or_import
 
@@ -23,6 +25,7 @@ IMPORT_FAILURE_STATUS = {
 }
 
 
+@page_cache.cache_for_anonymous(lambda request: [page_cache.CATALOGUE])
 def venue_page(request):
     """/venue is the index of venues and, with ?key=conf/nips[&year=2015], one venue (the original's URLs)."""
     key = request.GET.get("key", "").strip()

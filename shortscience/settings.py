@@ -43,6 +43,8 @@ LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 ARXIV_OAI_URL = os.environ.get("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
 REDIS_URL = os.environ.get("REDIS_URL", "")  # empty: a per-process memory cache
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "0"))  # 0: anonymous pages not marked public
+# Anonymous pages are kept in the cache at most this long (writes invalidate them at once: shortscience/page_cache.py)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))  # 0: no page cache
 
 if not SECRET_KEY:
     if DEBUG:

@@ -11,10 +11,12 @@ from django.views.decorators.cache import never_cache
 
 from papers.models import Paper, Venue
 
+from . import page_cache
 from .cache import ResilientRedisCache
 from .middleware import drop_unusable_connections, service_unavailable
 
 
+@page_cache.cache_for_anonymous(lambda request: [page_cache.CATALOGUE])
 def about(request):
     # Papers are estimated at scale (2.5 M rows: a COUNT(*) would read them all); venues are a few thousand.
     stats = {"papers": Paper.objects.estimated_count(), "venues": Venue.objects.count()}

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from papers.models import CitedPaper, Paper
+from papers.services import paper_page_scopes
+from shortscience import page_cache
 from shortscience.markup import render_summary_with_citations
 
 from .models import (
@@ -72,6 +74,7 @@ def summary_counters_refresh(*, summary_ids=None) -> int:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    summary_pages_invalidate(summary_ids=summary_ids)
     rows = Summary.objects.all() if summary_ids is None else Summary.objects.filter(pk__in=summary_ids)
     return rows.update(
         comment_count=Coalesce(Subquery(visible), 0),
@@ -83,6 +86,7 @@ def summary_scores_refresh(*, summary_ids) -> int:
     """Set `score` to the sum of the votes of these summaries (ids, or a queryset of ids), in one UPDATE: the one
     definition of a score, applied by every write that adds or removes votes (a vote, deleting voters)."""
     total = Vote.objects.filter(summary=OuterRef("pk")).order_by().values("summary").annotate(t=Sum("value"))
+    summary_pages_invalidate(summary_ids=summary_ids)
     return Summary.objects.filter(pk__in=summary_ids).update(score=Coalesce(Subquery(total.values("t")), 0))
 
 
@@ -118,7 +122,32 @@ def summary_popularity_refresh(*, summary_ids=None, now=None) -> int:
         )
     else:
         rows = Summary.objects.filter(pk__in=summary_ids)
+    page_cache.invalidate(page_cache.LISTS)  # the Popular tab's order
     return rows.update(popularity=Coalesce(Subquery(votes), 0) * 10 + Coalesce(Subquery(views), 0))
+
+
+PAGE_SCOPES_LIMIT = 200  # summaries whose pages are invalidated one by one; past that, every cached page
+
+
+def summary_pages_invalidate(*, summary_ids) -> None:
+    """Drop the cached pages that show these summaries (ids, or a queryset of ids; None: all), once the write
+    commits: the lists (homepage tabs, leaderboard), their papers' pages (and their other versions'), the pages
+    of the papers they cite ("Cited in"), their authors' profiles. Called by every counter rule above, so every
+    write that changes a summary, its score or its comments calls it. Three queries, whatever the number."""
+    if summary_ids is None:
+        page_cache.invalidate(page_cache.SITE)
+        return
+    rows = list(Summary.objects.filter(pk__in=summary_ids).values_list("paper_id", "author__username"))
+    if len(rows) > PAGE_SCOPES_LIMIT:
+        page_cache.invalidate(page_cache.SITE)
+        return
+    ids = [paper_id for paper_id, _ in rows]
+    cited = Citation.objects.filter(summary_id__in=summary_ids, paper__isnull=False).values_list("paper_id", flat=True)
+    page_cache.invalidate(
+        page_cache.LISTS,
+        *paper_page_scopes(paper_ids=[*ids, *cited]),
+        *(page_cache.scope("user", name.lower()) for _, name in rows),
+    )
 
 
 @transaction.atomic
@@ -164,6 +193,7 @@ def user_banned_set(*, users, is_banned: bool) -> int:
     the counts. Returns how many users."""
     ids = list(users.values_list("pk", flat=True))
     count = users.model.objects.filter(pk__in=ids).update(is_banned=is_banned)
+    page_cache.invalidate(page_cache.SITE)  # their summaries, comments and names, on any page
     summary_counters_refresh(
         summary_ids=Summary.objects.filter(
             Q(author_id__in=ids) | Q(pk__in=Comment.objects.filter(author_id__in=ids).values("summary_id"))
@@ -183,6 +213,7 @@ def users_delete(*, users) -> int:
         .values_list("summary_id", flat=True)
     )
     voted = list(Vote.objects.filter(voter_id__in=ids).values_list("summary_id", flat=True))
+    page_cache.invalidate(page_cache.SITE)
     users.model.objects.filter(pk__in=ids).delete()
     summary_counters_refresh(summary_ids=commented)
     summary_scores_refresh(summary_ids=voted)
@@ -267,6 +298,9 @@ def summary_save(
                 return summary
             Revision.objects.create(summary=summary, version=summary.version, body=body, created_at=now)
             _citations_replace(summary, cited)
+            newly_cited = [link.paper_id for link in cited.values() if link.paper_id]
+            if newly_cited:  # their "Cited in" (the papers cited before were invalidated by the counters)
+                page_cache.invalidate(*paper_page_scopes(paper_ids=newly_cited))
     except IntegrityError as exc:  # two first saves raced: the other one won
         raise StaleEdit(Summary.objects.filter(paper=paper, author=author).first()) from exc
     return summary
@@ -283,9 +317,11 @@ def summary_rerender(*, summary: Summary, dry_run: bool = False) -> bool:
     if dry_run:
         return True
     with transaction.atomic():
+        summary_pages_invalidate(summary_ids=[summary.pk])  # the pages it cited before, too
         if html_changed:
             Summary.objects.filter(pk=summary.pk).update(body_html=html)
         _citations_replace(summary, cited)
+        summary_pages_invalidate(summary_ids=[summary.pk])  # and those it cites now
     return True
 
 
@@ -293,6 +329,7 @@ def summary_rerender(*, summary: Summary, dry_run: bool = False) -> bool:
 def summary_delete(*, summary: Summary, user) -> None:
     if not summary.can_edit(user):
         raise NotAllowed("Only the author can delete a summary.")
+    summary_pages_invalidate(summary_ids=[summary.pk])
     summary.delete()
 
 

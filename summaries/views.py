@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from papers.models import Paper, paper_url
 from papers.on_demand import ImportFailure, paper_find_or_import
 from papers.views import import_failure_response
+from shortscience import page_cache
 
 from . import export as summary_export
 from . import services
@@ -32,6 +33,7 @@ def wants_json(request) -> bool:
 
 
 @require_GET
+@page_cache.cache_for_anonymous(lambda request: [page_cache.LISTS])
 def home(request):
     """/?tab=recent|best|popular&page=N: the homepage feed."""
     tab = request.GET.get("tab", "")
@@ -49,7 +51,18 @@ def home(request):
     return render(request, "summaries/summary_list.html", context)
 
 
+def _paper_scopes(request):
+    return [page_cache.scope("paper", request.GET.get("bibtexKey", "").strip())]
+
+
+def _paper_view_count(request, extra):
+    """A page served from the cache is a view too."""
+    if request.method == "GET" and "paper_pk" in extra:
+        PaperView.record(extra["paper_pk"])
+
+
 @require_safe
+@page_cache.cache_for_anonymous(_paper_scopes, on_hit=_paper_view_count)
 def paper_detail(request):
     """/paper?bibtexKey=KEY: the paper page. Aliases, arXiv ids/URLs and DOIs redirect (301) to the canonical key;
     an unknown arXiv id/URL or DOI is imported on the spot and redirects (302) to its new page."""
@@ -92,7 +105,8 @@ def paper_page_response(request, paper, *, form=None, status=200, stale=None, co
             }
         form = SummaryForm(initial=initial)
     cited_in = Summary.objects.citing(paper)[:CITED_IN_LIMIT]
-    if request.method == "GET" and not focus:
+    counted = request.method == "GET" and not focus
+    if counted:
         PaperView.record(paper.pk)
     context = {
         "paper": paper,
@@ -108,7 +122,9 @@ def paper_page_response(request, paper, *, form=None, status=200, stale=None, co
         "comment_draft": comment_draft,  # (summary pk, text) of a comment that was refused, shown again
         "jsonld": paper.json_ld(),
     }
-    return render(request, "papers/paper_detail.html", context, status=status)
+    response = render(request, "papers/paper_detail.html", context, status=status)
+    response.page_cache_extra = {"paper_pk": paper.pk} if counted else {}
+    return response
 
 
 @login_required

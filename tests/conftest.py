@@ -4,6 +4,7 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.cache import caches
 from django.test.utils import override_settings
 
 from shortscience import http
@@ -28,6 +29,10 @@ TEST_SETTINGS = {
     "SESSION_COOKIE_SECURE": False,
     "CSRF_COOKIE_SECURE": False,
     "ALLOWED_HOSTS": ["testserver", "localhost", "127.0.0.1"],
+    # Writes invalidate cached pages when their transaction commits, and most tests never commit (each runs in a
+    # transaction rolled back at its end): the page cache is on only in tests whose writes commit, the page
+    # cache's own (tests/test_page_cache.py) and the browser tests.
+    "PAGE_CACHE_SECONDS": 0,
 }
 
 
@@ -41,6 +46,13 @@ def _session_settings():
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the page cache's generations live there, not in the database that
+    each test rolls back."""
+    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 import psycopg2
 import pytest
 from django.db import OperationalError, connection
+from django.urls import reverse
 
 from shortscience.views import server_error
 from tests.factories import UserFactory, make_paper, make_summary
@@ -55,11 +56,18 @@ def test_a_response_that_sets_a_cookie_is_private(client, settings):
 
 def test_a_page_with_a_csrf_token_stays_private_once_the_visitor_has_the_cookie(client, settings):
     settings.PUBLIC_CACHE_SECONDS = 60
-    paper_url = make_summary(paper=make_paper()).paper.get_absolute_url()  # its vote forms hold the CSRF token
-    client.get(paper_url)
+    login_url = reverse("account_login")  # its form holds the CSRF token
+    client.get(login_url)
     assert "csrftoken" in client.cookies
-    response = client.get(paper_url)  # served to someone else, the page would hand them this visitor's token
+    response = client.get(login_url)  # served to someone else, the page would hand them this visitor's token
     assert "private" in cache_control(response) and "public" not in cache_control(response)
+
+
+def test_guests_paper_page_has_no_token_and_is_public(client, settings):
+    settings.PUBLIC_CACHE_SECONDS = 60
+    response = client.get(make_summary(paper=make_paper()).paper.get_absolute_url())  # guests' votes: log-in links
+    assert not response.cookies
+    assert cache_control(response) == {"public", "max-age=60"}
 
 
 def test_explicit_no_cache_is_kept(client, settings):

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import DataError, IntegrityError, connection, transaction
 
+from shortscience import page_cache
 from shortscience.progress import Progress
 
 from ..importers.records import ImportProblem, PaperRecord
@@ -92,6 +93,8 @@ def snapshot_import(
         writer.after_batch(0, last=True)
     if progress:
         progress.write()
+    if not dry_run and (result.created or result.updated):
+        page_cache.invalidate(page_cache.SITE)  # once: the pages of many papers and venues may show them
     return result
 
 

@@ -26,6 +26,12 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    """Guests' pages come from the page cache, as on the site (the live server's writes commit)."""
+    settings.PAGE_CACHE_SECONDS = 600
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})

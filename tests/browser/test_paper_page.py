@@ -68,7 +68,7 @@ def test_guest_voting_is_sent_to_log_in_and_back(page):
     summary = make_summary(body="Worth a vote.")
     paper_url = summary.paper.get_absolute_url()
     page.goto(paper_url)
-    page.get_by_role("button", name="Upvote").click()
+    page.get_by_role("button", name="Log in to upvote").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
     assert page.url.endswith("?next=" + quote(paper_url, safe=""))
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
