@@ -115,6 +115,14 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "shortscience.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered fragments (a paper's title block, a summary's card) keyed by a digest of everything they show, so a
+# change is a new key and nothing is ever invalidated: each process keeps its own, in memory, for speed.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 300,  # bounds how old an "… ago" inside a fragment can get
+    "OPTIONS": {"MAX_ENTRIES": 20_000},
+}
 
 # --- Auth ---------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -17,7 +17,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 TEST_SETTINGS = {
     "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-    "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+    "CACHES": {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
+    },
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     "STORAGES": {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -53,6 +56,7 @@ def _empty_cache():
     """Each test starts with an empty cache: the page cache's generations live there, not in the database that
     each test rolls back."""
     caches["default"].clear()
+    caches["fragments"].clear()
 
 
 @pytest.fixture(autouse=True)

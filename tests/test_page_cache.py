@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from papers.harvest import oai_page_store
@@ -301,3 +302,47 @@ def test_harvested_deletion_shows_on_the_paper_page(client):
     assert "no longer lists this record" not in text(client, paper.get_absolute_url())
     oai_page_store(page=OaiPage(deleted=["1601.03238"]), result=ImportResult())
     assert "no longer lists this record" in text(client, paper.get_absolute_url())
+
+
+# --- Fragments: parts of logged-in pages, cached under a digest of what they show ------------------------------
+
+
+def test_logged_in_readers_see_their_own_links_on_a_shared_card(client):
+    summary = make_summary(body="Shared card.")
+    login(client, summary.author)
+    assert "[edit]" in text(client, HOME)
+    client.logout()
+    login(client, UserFactory(username="reader"))
+    html = text(client, HOME)
+    assert "[edit]" not in html and f"?summary={summary.pk}" in html  # a report link instead
+
+
+def test_logged_in_reader_sees_an_edit_and_a_renamed_paper_at_once(client):
+    paper = make_paper(bibtex_key="conf/nips/Frag15", title="Title before")
+    summary = make_summary(paper=paper, body="Words before.")
+    login(client, UserFactory(username="reader"))
+    assert "Words before." in text(client, HOME) and "Title before" in text(client, HOME)
+    services.summary_save(paper=paper, author=summary.author, body="Words after.", base_version=summary.version)
+    paper_upsert(record=PaperRecord(bibtex_key="conf/nips/Frag15", title="Title after", source=Source.DBLP))
+    html = text(client, HOME)
+    assert "Words after." in html and "Title after" in html
+    assert "Words before." not in html and "Title before" not in html
+
+
+def test_comment_delete_form_from_a_cached_fragment_works_in_a_new_session():
+    summary = make_summary()
+    commenter = UserFactory(username="commenter")
+    comment = services.comment_create(summary=summary, author=commenter, body="Mine to delete.")
+    url = summary.paper.get_absolute_url()
+    for _ in range(2):  # two sessions: the token in the Delete form must be the current session's
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(commenter)
+        html = text(client, url)
+    delete = reverse("summaries:comment-delete", args=[comment.pk])
+    form = re.search(
+        rf'action="{re.escape(delete)}"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"', html
+    )
+    assert form
+    response = client.post(delete, {"csrfmiddlewaretoken": form.group(1)})
+    assert response.status_code == 302
+    assert Comment.objects.get(pk=comment.pk).is_deleted

@@ -1,3 +1,4 @@
+import hashlib
 import json
 
 from django import template
@@ -55,6 +56,30 @@ def paper_description(paper):
         where = " ".join(str(part) for part in (paper.venue_label, paper.year) if part)
         text = paper.title + (f", by {by}" if names else "") + (f" ({where})." if where else ".")
     return meta_text(text)
+
+
+def digest(*values) -> str:
+    """A short digest of what a cached fragment shows: the fragment's key, so that any change is a new key."""
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+
+
+@register.filter
+def fragment_key(paper) -> str:
+    """{% cache … paper|fragment_key %}: a digest of every field the title block shows."""
+    return digest(
+        paper.pk,
+        paper.bibtex_key,
+        paper.title,
+        paper.author_names,
+        paper.venue_label,
+        paper.venue.key if paper.venue_id else "",
+        paper.year,
+        paper.source,
+        paper.keywords,
+        paper.links,
+        paper.abstract,
+        paper.published,
+    )
 
 
 @register.inclusion_tag("papers/includes/_paper_title.html")

@@ -4,6 +4,7 @@ vote on a summary, and the HTML id a summary gets on a page."""
 from django import template
 from django.utils.html import format_html
 
+from papers.templatetags.papers_tags import digest
 from summaries.models import ANONYMOUS
 
 register = template.Library()
@@ -53,3 +54,47 @@ def summary_html_id(summary, page_paper=None) -> str:
     if page_paper and summary.paper_id == page_paper.pk:
         return summary.anchor
     return f"summary-{summary.pk}"
+
+
+@register.simple_tag(takes_context=True)
+def summary_fragment_key(context, summary, *parts) -> str:
+    """{% summary_fragment_key summary html_id … as key %}: a digest of what a summary's cached card shows (its
+    text, flags, counts, author's name, paper's label) and of how the reader stands to it (guest, author or
+    another reader: the links and the byline differ), with the template's `parts`."""
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        role = "guest"
+    else:
+        role = "author" if user.pk == summary.author_id else "reader"
+    return digest(
+        role,
+        summary.pk,
+        summary.version,
+        summary.edited_at,
+        summary.body_html,
+        summary.is_private,
+        summary.is_anonymous,
+        summary.comment_count,
+        summary.share_token if role == "author" else "",
+        summary.author.username,
+        summary.author.public_name,
+        summary.paper_id,
+        summary.paper.bibtex_key,
+        *parts,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def comments_fragment_key(context, summary, card_key) -> str:
+    """{% comments_fragment_key summary card_key as key %}: a digest of a summary's visible comments as the reader
+    sees them (their own get a Delete button, others' a Report link)."""
+    user = context.get("user")
+    reader = user.pk if user is not None and user.is_authenticated else None
+    comments = [
+        (c.pk, c.body, c.created_at, c.author.public_name, c.author_id == reader) for c in summary.visible_comments
+    ]
+    own = any(mine for *_, mine in comments)
+    # A Delete button's form holds the reader's CSRF token: valid for their session only (its secret is the key).
+    request = context.get("request")
+    session_secret = request.META.get("CSRF_COOKIE", "") if own and request is not None else ""
+    return digest(card_key, reader is not None, comments, session_secret)
