@@ -2,7 +2,8 @@
 vote on a summary, and the HTML id a summary gets on a page."""
 
 from django import template
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from papers.templatetags.papers_tags import digest
 from summaries.models import ANONYMOUS
@@ -98,3 +99,75 @@ def comments_fragment_key(context, summary, card_key) -> str:
     request = context.get("request")
     session_secret = request.META.get("CSRF_COOKIE", "") if own and request is not None else ""
     return digest(card_key, reader is not None, comments, session_secret)
+
+
+VOTE_BUTTONS = (
+    (1, "vote-up", "Useful summary", "▲", "Upvote"),
+    (-1, "vote-down", "Not useful", "▼", "Downvote"),
+)
+
+
+@register.simple_tag(takes_context=True)
+def vote_box(context, summary, html_id=""):
+    """{% vote_box summary html_id %}: the score between the vote buttons. Built here rather than in a template
+    because a page holds one per summary and it is the reader's own part of each card (see _summary.html).
+
+    For a reader: a form that posts the vote (site.js posts it in place; without JavaScript the view redirects
+    back to `next`#`html_id`), their vote pressed, disabled on their own summary. For a guest: a GET form to
+    the log-in page and back, with no CSRF token, so that guests' pages are the same for all of them and can
+    be cached (shortscience/page_cache.py)."""
+    user, request = context.get("user"), context.get("request")
+    score = format_html('<output class="score" aria-label="Score">{}</output>', summary.score)
+    next_input = format_html('<input type="hidden" name="next" value="{}">', request.get_full_path())
+    if user is None or not user.is_authenticated:
+        up, down = (
+            format_html(
+                '<button type="submit" class="{}" title="Log in to vote" aria-pressed="false">'
+                '<span aria-hidden="true">{}</span><span class="visually-hidden">Log in to {}</span></button>',
+                css,
+                arrow,
+                label.lower(),
+            )
+            for _, css, _, arrow, label in VOTE_BUTTONS
+        )
+        return format_html(
+            '<form class="vote" method="get" action="{}">{}{}{}{}</form>',
+            reverse("account_login"),
+            next_input,
+            up,
+            score,
+            down,
+        )
+    mine = vote_of(context.get("my_votes"), summary)
+    disabled = " disabled" if user.pk == summary.author_id else ""
+    up, down = (
+        format_html(
+            '<button type="submit" name="value" value="{}" class="{}" aria-pressed="{}" title="{}" data-dir="{}"{}>'
+            '<span aria-hidden="true">{}</span><span class="visually-hidden">{}</span></button>',
+            0 if mine == value else value,
+            css,
+            "true" if mine == value else "false",
+            title,
+            value,
+            disabled,
+            arrow,
+            label,
+        )
+        for value, css, title, arrow, label in VOTE_BUTTONS
+    )
+    hidden = [("csrfmiddlewaretoken", context.get("csrf_token"))]
+    if html_id:
+        hidden.append(("html_id", html_id))
+    code = request.GET.get("code", "")
+    if code:
+        hidden.append(("code", code))
+    return format_html(
+        '<form class="vote" method="post" action="{}" data-vote data-login-url="{}">{}{}{}{}{}</form>',
+        reverse("summaries:vote", args=[summary.pk]),
+        reverse("account_login"),
+        format_html_join("", '<input type="hidden" name="{}" value="{}">', hidden),
+        next_input,
+        up,
+        score,
+        down,
+    )
