@@ -45,6 +45,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")  # empty: a per-process memory cache
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "0"))  # 0: anonymous pages not marked public
 # Anonymous pages are kept in the cache at most this long (writes invalidate them at once: shortscience/page_cache.py)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))  # 0: no page cache
+# Paper views are buffered per process and appended together (summaries.models.ViewBuffer)
+PAPER_VIEWS_BATCH = int(os.environ.get("PAPER_VIEWS_BATCH", "50"))
+PAPER_VIEWS_SECONDS = float(os.environ.get("PAPER_VIEWS_SECONDS", "10"))
 
 if not SECRET_KEY:
     if DEBUG:

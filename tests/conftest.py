@@ -36,6 +36,7 @@ TEST_SETTINGS = {
     # transaction rolled back at its end): the page cache is on only in tests whose writes commit, the page
     # cache's own (tests/test_page_cache.py) and the browser tests.
     "PAGE_CACHE_SECONDS": 0,
+    "PAPER_VIEWS_BATCH": 1,  # each view written at once (tests/summaries/test_counters.py tests the buffer)
 }
 
 

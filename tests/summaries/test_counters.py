@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from summaries import services
-from summaries.models import POPULAR_DAYS, Comment, PaperView, PaperVisit, Summary, Vote, listed_rule
+from summaries.models import POPULAR_DAYS, Comment, PaperView, PaperVisit, Summary, Vote, listed_rule, view_buffer
 from tests.factories import UserFactory, make_paper, make_summary
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +226,27 @@ def test_counters_after_users_are_deleted_in_the_admin(world, staff_client):
     staff_client.post(reverse("admin:accounts_user_delete", args=[world["other"].pk]), {"post": "yes"})
     assert not Summary.objects.filter(author_id=world["other"].pk).exists()
     assert_counters_true()
+
+
+def test_paper_views_are_buffered_and_written_together(client, settings):
+    settings.PAPER_VIEWS_BATCH = 3
+    paper = make_summary().paper
+    client.get(paper.get_absolute_url())
+    client.get(paper.get_absolute_url())
+    assert not PaperView.objects.exists()  # waiting in the process
+    client.get(paper.get_absolute_url())
+    assert PaperView.objects.filter(paper=paper).count() == 3  # the batch, in one INSERT
+
+
+def test_buffered_views_are_written_once_old_enough_and_at_exit(client, settings, django_assert_num_queries):
+    settings.PAPER_VIEWS_BATCH = 100
+    settings.PAPER_VIEWS_SECONDS = 0
+    paper = make_paper()
+    PaperView.record(paper.pk)  # the oldest has waited long enough: written at once
+    assert PaperView.objects.count() == 1
+    settings.PAPER_VIEWS_SECONDS = 3600
+    PaperView.record(paper.pk)
+    assert PaperView.objects.count() == 1
+    with django_assert_num_queries(1):
+        view_buffer.flush()  # what the process does at exit
+    assert PaperView.objects.count() == 2
