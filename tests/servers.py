@@ -1,0 +1,95 @@
+"""Real servers that tests start on spare loopback ports: a throwaway redis-server, and app servers (gunicorn,
+production settings) on the test database, for what only several processes can show."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, process, what, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not start")
+
+
+class RedisServer:
+    """A throwaway redis-server on a spare port, which a test can stop and start again."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/9"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port, self.process, "redis-server", timeout=10)
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+def test_database_url() -> str:
+    """The database this test runs on (pytest-django's test database), for a server in another process: only
+    what a `transaction=True` test commits is visible there."""
+    db = connection.settings_dict
+    return f"postgres://{db['USER'] or 'root'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class AppServer:
+    """gunicorn serving the site with production settings (DEBUG off) on the test database and `redis_url`."""
+
+    def __init__(self, redis_url: str, **env):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            "PATH": os.environ["PATH"],
+            "DATABASE_URL": test_database_url(),
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": "two-app-servers-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            **env,
+        }
+        self.process = None
+
+    def start(self):
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        command = [gunicorn, "shortscience.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "1"]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port, self.process, "gunicorn")
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.process = None
