@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.test.utils import override_settings
 
-from shortscience import http
+from shortscience import http, locks
 from tests.http_replay import FIXTURES
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by browser tests are still
@@ -18,6 +18,11 @@ TEST_SETTINGS = {
     "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
     "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    # Jobs run in the test process unless a test chooses the database backend and a worker (tests/test_jobs.py).
+    "TASKS": {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "harvest"]}
+    },
+    "HTTP_PACING": "process",
     "STORAGES": {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -41,6 +46,8 @@ def _session_settings():
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+    locks.lock_connection_close()  # a lock connection left open would keep the test database from being dropped
 
 
 @pytest.fixture(autouse=True)
