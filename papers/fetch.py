@@ -41,6 +41,7 @@ class ImportFailure(models.TextChoices):
     NOT_IMPORTABLE = "not_importable", "not an arXiv id, arXiv URL or DOI"
     REFUSED = "refused", "an arXiv id or DOI that cannot be valid: refused before any request"
     RATE_LIMITED = "rate_limited", "this client started too many imports; it may start more later"
+    QUEUE_FULL = "queue_full", "so many imports are waiting that no more are taken for a while"
     NOT_FOUND = "not_found", "the source has no such paper"
     UNREACHABLE = "unreachable", "no connection, or the source kept saying “try later”"
     TIMEOUT = "timeout", "the source did not answer in time"

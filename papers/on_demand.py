@@ -6,7 +6,8 @@ With the database task backend the answer is `pending` at once, and the page (pa
 the reader to wait and refreshes until the job has run; with the immediate backend (`make run`) the job runs
 inside the request and the answer is the paper, as before jobs. Before any job: the identifier is validated
 (papers.fetch.on_demand_refusal), a remembered failure is answered, one job at a time is started per paper, and a
-client may start settings.ON_DEMAND_RATE_LIMIT imports."""
+client may start settings.ON_DEMAND_RATE_LIMIT imports, and no more than settings.ON_DEMAND_QUEUE_LIMIT wait for a
+worker (arXiv takes one every 3 s: a longer queue would keep readers waiting for minutes)."""
 
 import time
 import unicodedata
@@ -14,6 +15,8 @@ import unicodedata
 from django.conf import settings
 from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from shortscience.ratelimit import rate_limit_hit
 
@@ -37,6 +40,8 @@ from .importers.records import Source
 from .models import Paper
 
 __all__ = ["ImportFailure", "OnDemandResult", "paper_find_or_import"]
+
+QUEUE_FULL_RETRY_AFTER = 60  # seconds a reader is asked to wait when the import queue is full
 
 
 def paper_find_or_import(identifier: str, *, queryset=None, client: str = "") -> OnDemandResult:
@@ -88,6 +93,10 @@ def _import_start(target: Target, *, client: str) -> OnDemandResult:
         waiting.pending, waiting.failure, waiting.retry_after = False, ImportFailure.RATE_LIMITED, retry_after
         waiting.reason = "you started many imports in a short time"
         return waiting
+    if _queue_full():
+        waiting.pending, waiting.failure, waiting.retry_after = False, ImportFailure.QUEUE_FULL, QUEUE_FULL_RETRY_AFTER
+        waiting.reason = "many imports are waiting already"
+        return waiting
     if not pending_claim(target):
         return waiting  # another request enqueued it a moment ago
     try:
@@ -99,6 +108,15 @@ def _import_start(target: Target, *, client: str) -> OnDemandResult:
         pending_set(target, str(job.id))
         return waiting
     return _job_outcome(target, job) or waiting  # the immediate backend ran it here
+
+
+def _queue_full() -> bool:
+    """Whether ON_DEMAND_QUEUE_LIMIT imports wait for a worker (database backend; one bounded index scan)."""
+    if not isinstance(tasks.paper_import.get_backend(), DatabaseBackend):
+        return False
+    limit = settings.ON_DEMAND_QUEUE_LIMIT
+    queued = DBTaskResult.objects.ready().filter(task_path=tasks.paper_import.module_path)
+    return queued.order_by()[:limit].count() >= limit
 
 
 def _pending_outcome(target: Target, pending: dict) -> OnDemandResult | None:

@@ -19,14 +19,14 @@ IMPORT_REFRESH_SECONDS = 3  # how often the "importing…" page reloads itself
 IMPORT_SLOW_SECONDS = 30  # after this, the "importing…" page says the queue is slow
 
 # How a failed on-demand import is answered. An identifier refused before any request: 404 (no paper can have it),
-# with the reason. Too many imports
-# started by this client: 429 with Retry-After. The source has no such paper: 404, like any unknown paper. The
-# source could not be reached, timed out or said "try later", or our database refused the paper: 503 with
-# Retry-After, since the same request may work later. The source answered with an error or something that is not a
-# paper: 502.
+# with the reason. Too many imports started by this client: 429 with Retry-After. The source has no such paper: 404,
+# like any unknown paper. The source could not be reached, timed out or said "try later", our database refused the
+# paper, or too many imports wait already: 503 with Retry-After, since the same request may work later. The source
+# answered with an error or something that is not a paper: 502.
 IMPORT_FAILURE_STATUS = {
     ImportFailure.REFUSED: 404,
     ImportFailure.RATE_LIMITED: 429,
+    ImportFailure.QUEUE_FULL: 503,
     ImportFailure.NOT_FOUND: 404,
     ImportFailure.UNREACHABLE: 503,
     ImportFailure.TIMEOUT: 503,
@@ -87,8 +87,9 @@ def import_response(request, identifier, result):
         }
         response = render(request, "papers/paper_importing.html", context, status=202)
         response["Refresh"] = str(IMPORT_REFRESH_SECONDS)
-    elif result.failure in (ImportFailure.REFUSED, ImportFailure.RATE_LIMITED):
-        context = {"identifier": identifier, "result": result, "limited": result.failure == ImportFailure.RATE_LIMITED}
+    elif result.failure in (ImportFailure.REFUSED, ImportFailure.RATE_LIMITED, ImportFailure.QUEUE_FULL):
+        limited = result.failure != ImportFailure.REFUSED
+        context = {"identifier": identifier, "result": result, "limited": limited}
         context["retry_minutes"] = max(1, -(-result.retry_after // 60))
         response = render(
             request, "papers/paper_import_refused.html", context, status=IMPORT_FAILURE_STATUS[result.failure]

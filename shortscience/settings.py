@@ -52,6 +52,8 @@ HTTP_PACING = os.environ.get("HTTP_PACING", "")
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "")
 # On-demand imports a client (an IP address, or an IPv6 /64) may start: "COUNT/SECONDS".
 ON_DEMAND_RATE_LIMIT = os.environ.get("ON_DEMAND_RATE_LIMIT", "20/600")
+# On-demand imports that may wait for a worker at once, from all clients; more are refused for a minute (503).
+ON_DEMAND_QUEUE_LIMIT = int(os.environ.get("ON_DEMAND_QUEUE_LIMIT", "50"))
 # Proxies in front of the app servers that append to X-Forwarded-For (0: use REMOTE_ADDR). allauth reads it too.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")  # a folder: mail is written there as files

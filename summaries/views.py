@@ -53,8 +53,8 @@ def home(request):
 @require_safe
 def paper_detail(request):
     """/paper?bibtexKey=KEY: the paper page. Aliases, arXiv ids/URLs and DOIs redirect (301) to the canonical key;
-    an unknown arXiv id/URL or DOI is imported by a job: "importing…" until it has run, then a redirect (302) to its
-    new page (at once with the immediate task backend)."""
+    an unknown arXiv id/URL or DOI is imported by a job: "importing…" (202) until it has run, then it redirects too
+    (with the immediate task backend the job runs at once and the redirect is a 302 to the new page)."""
     key = request.GET.get("bibtexKey", "").strip()
     if not key:
         raise Http404("No paper was named: the address needs ?bibtexKey=…")

@@ -196,6 +196,25 @@ def test_refreshing_an_importing_page_does_not_count(client, arxiv, settings, da
         assert page(client, "2104.12255").status_code == 202
 
 
+@pytest.mark.django_db
+def test_no_more_imports_are_taken_while_the_queue_is_full(client, arxiv, settings, database_tasks):
+    settings.ON_DEMAND_QUEUE_LIMIT = 2
+    assert page(client, "2301.00001").status_code == 202
+    assert page(client, "2301.00002").status_code == 202
+
+    response = page(client, "2301.00003")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "we did not start importing it: many imports are waiting already" in response.content.decode()
+    assert page(client, "2301.00001").status_code == 202  # those waiting still wait
+    assert DBTaskResult.objects.count() == 2
+
+    workers.run_jobs()
+
+    assert page(client, "2301.00003").status_code == 202
+
+
 # --- The harvest as a job --------------------------------------------------------------------------------------
 
 
