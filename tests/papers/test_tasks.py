@@ -330,15 +330,11 @@ IDS = ["2104.12255", "astro-ph/0601001", "1111.2011", "2301.00001", "2301.00002"
 INTERVAL = 0.4
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_worker_processes_importing_at_once_keep_arxivs_rule(fake_arxiv, database_tasks, tmp_path):
-    """Two `db_worker` processes share the queue of on-demand imports; their requests to arXiv never overlap and
-    start at least ARXIV_MIN_INTERVAL after the previous one ended (the database pacer), although each process
-    would, on its own, ask as soon as it has a job."""
-    url, log = fake_arxiv
+def import_in_two_workers(url, tmp_path, pacing):
+    """Enqueue an import of each of IDS, run two `db_worker --batch` processes at once until the queue is empty."""
     for arxiv_id in IDS:
         tasks.paper_import.enqueue(source="arxiv", source_id=arxiv_id)
-    env = workers.subprocess_env(ARXIV_API_URL=url, ARXIV_MIN_INTERVAL=str(INTERVAL))
+    env = workers.subprocess_env(ARXIV_API_URL=url, ARXIV_MIN_INTERVAL=str(INTERVAL), HTTP_PACING=pacing)
     logs = [tmp_path / "worker1.log", tmp_path / "worker2.log"]
     processes = [workers.worker("--batch", env=env, log=path) for path in logs]
     try:
@@ -347,13 +343,35 @@ def test_two_worker_processes_importing_at_once_keep_arxivs_rule(fake_arxiv, dat
     finally:
         for process in processes:
             workers.stop(process)
+    jobs = DBTaskResult.objects.all()
+    assert {job.status for job in jobs} == {TaskResultStatus.SUCCESSFUL}
+    assert len({job.worker_ids[0] for job in jobs}) == 2  # both processes imported
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_worker_processes_importing_at_once_keep_arxivs_rule(fake_arxiv, database_tasks, tmp_path):
+    """Two `db_worker` processes share the queue of on-demand imports; their requests to arXiv never overlap and
+    start at least ARXIV_MIN_INTERVAL after the previous one ended (the database pacer), although each process
+    would, on its own, ask as soon as it has a job."""
+    url, log = fake_arxiv
+    import_in_two_workers(url, tmp_path, "database")
 
     assert len(log) == len(IDS)
     spans = sorted(log)
     gaps = [later[0] - earlier[1] for earlier, later in zip(spans, spans[1:], strict=False)]
     assert min(gaps) >= INTERVAL - 0.01, gaps  # no overlap, and the interval between
-    jobs = DBTaskResult.objects.all()
-    assert {job.status for job in jobs} == {TaskResultStatus.SUCCESSFUL}
-    assert len({job.worker_ids[0] for job in jobs}) == 2  # both processes imported
     assert set(Paper.objects.values_list("arxiv_id", flat=True)) == {"2104.12255", "astro-ph/0601001", "1111.2011"}
     print(f"gaps between requests of two workers: min {min(gaps):.3f} s, max {max(gaps):.3f} s")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_worker_processes_pacing_each_on_its_own_break_arxivs_rule(fake_arxiv, database_tasks, tmp_path):
+    """The control: with HTTP_PACING=process (SQLite's) each process keeps the interval, the two together do not,
+    so the test above would see a pacer that does not hold across processes."""
+    url, log = fake_arxiv
+    import_in_two_workers(url, tmp_path, "process")
+
+    spans = sorted(log)
+    gaps = [later[0] - earlier[1] for earlier, later in zip(spans, spans[1:], strict=False)]
+    assert min(gaps) < INTERVAL - 0.05, gaps
+    print(f"gaps between requests of two workers pacing each on its own: min {min(gaps):.3f} s")
