@@ -22,11 +22,13 @@ $(BIN)/python:
 install: .stamp-install
 install-dev: .stamp-install-dev
 
-# Serve http://127.0.0.1:8000 with demo data, on SQLite unless DATABASE_URL says otherwise.
+# Serve http://127.0.0.1:8000 with demo data, on SQLite unless DATABASE_URL says otherwise. Jobs (mail, imports)
+# run in the serving process unless TASKS_BACKEND says otherwise: no worker to start.
+RUN_ENV = DEBUG=1 TASKS_BACKEND=$${TASKS_BACKEND:-immediate}
 run: .stamp-install
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py seed_demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The whole suite, browser tests included, on Postgres (DATABASE_URL, default the local server), after the layer
 # contract. Chromium is needed unless PYTEST_ARGS leaves the browser tests out (-m "not browser").

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from shortscience.http import HttpClient, HttpError
+from shortscience.http import HttpClient, HttpError, shared_pacer
 
+from .importers.arxiv_api import PACE_KEY
 from .importers.oai import OaiErrorCode, OaiPage, parse_oai_page
 from .importers.records import Source
 from .importers.text import iso_date
@@ -42,7 +43,9 @@ class HarvestReport:
 
 def oai_client() -> HttpClient:
     """The client harvests use; tests replace it with one whose transport replays recorded pages."""
-    return HttpClient(min_interval=3.0, timeout=60.0, retries=5)
+    return HttpClient(
+        min_interval=settings.ARXIV_MIN_INTERVAL, timeout=60.0, retries=5, pacer=shared_pacer(), pace_key=PACE_KEY
+    )
 
 
 @transaction.atomic

@@ -16,6 +16,47 @@ ARXIV_URL_RE = re.compile(
 )
 DOI_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(?P<doi>10\.\d{4,9}/\S+)$", re.IGNORECASE)
 ARXIV_KEY_PREFIX = "journals/corr/"
+# The archives of old-style arXiv ids (hep-th/9901001), which ended in 2007-03: no other name was ever used.
+ARXIV_OLD_ARCHIVES = frozenset(
+    {
+        "acc-phys",
+        "adap-org",
+        "alg-geom",
+        "ao-sci",
+        "astro-ph",
+        "atom-ph",
+        "bayes-an",
+        "chao-dyn",
+        "chem-ph",
+        "cmp-lg",
+        "comp-gas",
+        "cond-mat",
+        "cs",
+        "dg-ga",
+        "funct-an",
+        "gr-qc",
+        "hep-ex",
+        "hep-lat",
+        "hep-ph",
+        "hep-th",
+        "math",
+        "math-ph",
+        "mtrl-th",
+        "nlin",
+        "nucl-ex",
+        "nucl-th",
+        "patt-sol",
+        "physics",
+        "plasm-ph",
+        "q-alg",
+        "q-bio",
+        "quant-ph",
+        "solv-int",
+        "supr-con",
+    }
+)
+DOI_MAX_LENGTH = 200  # far above any registered DOI in practice; a longer "DOI" is not sent anywhere
+DOI_LOOKUP_RE = re.compile(r"10\.\d{4,9}(?:\.\d+)*/.+")
 
 
 def parse_arxiv_id(text: str) -> str | None:
@@ -31,6 +72,21 @@ def parse_doi(text: str) -> str | None:
     """The DOI in `text` (bare, doi: prefixed or a doi.org URL), lower-cased as DOIs are case-insensitive."""
     match = DOI_RE.match((text or "").strip())
     return match.group("doi").lower() if match else None
+
+
+def doi_refusal(doi: str) -> str | None:
+    """Why the DOI `doi` (as parse_doi gives it) must not be sent to a registry, or None when it may be: it is
+    10.<digits>/<suffix>, at most DOI_MAX_LENGTH characters, with no whitespace or control character and no "." or
+    ".." path segment (a suffix like ../../x would climb out of the registry's /works/ path)."""
+    if len(doi) > DOI_MAX_LENGTH:
+        return f"a DOI is at most {DOI_MAX_LENGTH} characters long"
+    if not DOI_LOOKUP_RE.fullmatch(doi):
+        return "a DOI is 10.<registrant digits>/<suffix>"
+    if any(not ch.isprintable() or ch.isspace() for ch in doi):
+        return "a DOI has no spaces or control characters"
+    if any(segment in {".", ".."} for segment in doi.split("/")[1:]):
+        return "a DOI has no . or .. path segments"
+    return None
 
 
 def arxiv_bibtex_key(arxiv_id: str) -> str:

@@ -1,11 +1,14 @@
 """The catalogue's own pages: venues and the lookup box. The paper page lists summaries, so it is the summaries
-app's (summaries.views.paper_detail); it answers a failed on-demand import with `import_failure_response`."""
+app's (summaries.views.paper_detail); it answers an on-demand import that gave no paper (yet) with
+`import_response`."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 from shortscience import page_cache
+from shortscience.ratelimit import client_address
 
 from .models import Paper, Venue
 from .on_demand import ImportFailure, paper_find_or_import
@@ -13,10 +16,18 @@ from .on_demand import ImportFailure, paper_find_or_import
 VENUE_PAGE_SIZE = 50
 SEARCH_LIMIT = 50
 
-# How a failed on-demand import is answered. The source has no such paper: 404, like any unknown paper. The source
-# could not be reached, timed out or said "try later", or our database refused the paper: 503 with Retry-After,
-# since the same request may work later. The source answered with an error or something that is not a paper: 502.
+IMPORT_REFRESH_SECONDS = 3  # how often the "importing…" page reloads itself
+IMPORT_SLOW_SECONDS = 30  # after this, the "importing…" page says the queue is slow
+
+# How a failed on-demand import is answered. An identifier refused before any request: 404 (no paper can have it),
+# with the reason. Too many imports started by this client: 429 with Retry-After. The source has no such paper: 404,
+# like any unknown paper. The source could not be reached, timed out or said "try later", our database refused the
+# paper, or too many imports wait already: 503 with Retry-After, since the same request may work later. The source
+# answered with an error or something that is not a paper: 502.
 IMPORT_FAILURE_STATUS = {
+    ImportFailure.REFUSED: 404,
+    ImportFailure.RATE_LIMITED: 429,
+    ImportFailure.QUEUE_FULL: 503,
     ImportFailure.NOT_FOUND: 404,
     ImportFailure.UNREACHABLE: 503,
     ImportFailure.TIMEOUT: 503,
@@ -53,28 +64,50 @@ def search(request):
     query = (request.GET.get("q") or request.GET.get("term") or "").strip().strip('"')
     papers = []
     if query:
-        found = paper_find_or_import(query)
+        found = paper_find_or_import(query, client=client_address(request))
         if found.ok:
             return redirect(found.paper.get_absolute_url())
         if found.failure != ImportFailure.NOT_IMPORTABLE:
-            return import_failure_response(request, query, found)
+            return import_response(request, query, found)
         papers = Paper.objects.title_contains(query)[:SEARCH_LIMIT]
     return render(request, "papers/paper_search.html", {"query": query, "papers": papers, "limit": SEARCH_LIMIT})
 
 
-def import_failure_response(request, identifier, result):
-    """The page saying what an on-demand import of `identifier` tried and why it failed (`result.failure` is any
-    ImportFailure but NOT_IMPORTABLE), with the status IMPORT_FAILURE_STATUS gives. The failure is remembered for
-    minutes by papers.on_demand, so repeated look-ups do not ask the source again."""
-    context = {
-        "identifier": identifier,
-        "result": result,
-        "not_found": result.failure == ImportFailure.NOT_FOUND,
-        "remembered_minutes": max(1, result.retry_after // 60),
-        "try_again_url": request.get_full_path(),
-    }
-    status = IMPORT_FAILURE_STATUS[result.failure]
-    response = render(request, "papers/paper_import_failed.html", context, status=status)
-    if status == 503:
+def import_response(request, identifier, result):
+    """The page for an on-demand import of `identifier` that gave no paper yet: "importing…" (202, reloading
+    itself every IMPORT_REFRESH_SECONDS until the job has run, when the same URL gives the paper or the failure)
+    while `result.pending`, else what was tried and why it failed (`result.failure` is any ImportFailure but
+    NOT_IMPORTABLE) with the status IMPORT_FAILURE_STATUS gives. Never cached: the next visit may have the paper.
+    A failure is remembered for minutes by papers.fetch, so repeated look-ups do not ask the source again."""
+    if result.pending:
+        context = {
+            "identifier": identifier,
+            "result": result,
+            "refresh_seconds": IMPORT_REFRESH_SECONDS,
+            "slow": result.waited >= IMPORT_SLOW_SECONDS,
+            "refresh_url": request.get_full_path(),
+        }
+        response = render(request, "papers/paper_importing.html", context, status=202)
+        response["Refresh"] = str(IMPORT_REFRESH_SECONDS)
+    elif result.failure in (ImportFailure.REFUSED, ImportFailure.RATE_LIMITED, ImportFailure.QUEUE_FULL):
+        limited = result.failure != ImportFailure.REFUSED
+        context = {"identifier": identifier, "result": result, "limited": limited}
+        context["retry_minutes"] = max(1, -(-result.retry_after // 60))
+        response = render(
+            request, "papers/paper_import_refused.html", context, status=IMPORT_FAILURE_STATUS[result.failure]
+        )
+    else:
+        context = {
+            "identifier": identifier,
+            "result": result,
+            "not_found": result.failure == ImportFailure.NOT_FOUND,
+            "remembered_minutes": max(1, result.retry_after // 60),
+            "try_again_url": request.get_full_path(),
+        }
+        response = render(
+            request, "papers/paper_import_failed.html", context, status=IMPORT_FAILURE_STATUS[result.failure]
+        )
+    if response.status_code in (429, 503):
         response["Retry-After"] = str(result.retry_after)
+    add_never_cache_headers(response)
     return response

@@ -13,10 +13,19 @@ What `get()` returns and raises:
 - It raises `HttpError` when it got no final answer: the connection failed, or the server still said
   "try later", after `retries` retries. The error names the URL.
 
-The spacing is per client and per process. arXiv's rule (one request every 3 s, one connection at a time)
-is summed over all our machines, so run one harvester at a time.
+Spacing is kept by a *pacer*, per pace key (the host, or one key for several hosts of one service: arXiv's
+API and OAI-PMH share "arxiv.org"): a request starts only when no other request with its key is in flight and
+the time the last one set has come; when it ends, it sets the next time (now + `min_interval`, or later when the
+server asked for a pause with Retry-After). `shared_pacer()` is what the site's clients use:
+- `DatabasePacer` (settings.HTTP_PACING = "database", the default on Postgres): a Postgres advisory lock per key,
+  held while a request is in flight, and a row per key (shortscience.models.OutboundPace) holding the next
+  allowed time by the database's clock. So arXiv's rule (one request every 3 s, one connection at a time)
+  holds across all processes and machines that share the database.
+- `LocalPacer` ("process", SQLite's): a lock and a time per key in this process only.
+A client made without a pacer gets its own LocalPacer, run by its `clock` and `sleep` (tests).
 """
 
+import contextlib
 import email.utils
 import http.client
 import logging
@@ -25,10 +34,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
+
+from . import locks
 
 logger = logging.getLogger(__name__)
 
@@ -124,11 +136,85 @@ def with_params(url: str, params: Mapping | None, *, safe: str = "") -> str:
     return url + ("&" if urllib.parse.urlsplit(url).query else "?") + query
 
 
-class HttpClient:
-    """Polite GET requests: User-Agent, timeout, spacing per host, retries. One request at a time per client.
+@dataclass
+class Turn:
+    """One request's turn at a pace key: `pause` is how long after it ends the key is not asked again."""
 
-    `clock` (monotonic seconds) and `sleep` are injectable so tests run instantly; `wall_clock` is only
-    used to read Retry-After dates.
+    pause: float
+
+
+class LocalPacer:
+    """Spacing within this process: one lock and one next-allowed time (by `clock`) per key."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        self.clock, self.sleep = clock, sleep
+        self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+        self._guard = threading.Lock()
+        self._next_allowed: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def turn(self, key: str, interval: float) -> Iterator[Turn]:
+        with self._guard:
+            lock = self._locks[key]
+        with lock:
+            wait = self._next_allowed.get(key, float("-inf")) - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+            turn = Turn(interval)
+            try:
+                yield turn
+            finally:
+                self._next_allowed[key] = self.clock() + turn.pause
+
+
+class DatabasePacer:
+    """Spacing across every process that shares the Postgres database (module docstring), through the advisory
+    lock of the pace key on this thread's lock connection (shortscience.locks): a caller's transaction neither
+    holds the lock nor hides or rolls back the next-allowed time. A process that dies mid-request loses its
+    session, and with it the lock; the row keeps the time it last set."""
+
+    def __init__(self, *, sleep: Callable[[float], None] = time.sleep):
+        self.sleep = sleep
+
+    @contextlib.contextmanager
+    def turn(self, key: str, interval: float) -> Iterator[Turn]:
+        with locks.locked_cursor(f"http:{key}") as cursor:
+            cursor.execute(
+                "SELECT EXTRACT(EPOCH FROM next_request_at - clock_timestamp()) FROM shortscience_outboundpace"
+                " WHERE key = %s",
+                [key],
+            )
+            row = cursor.fetchone()
+            if row and row[0] > 0:
+                self.sleep(float(row[0]))
+            turn = Turn(interval)
+            try:
+                yield turn
+            finally:
+                cursor.execute(
+                    "INSERT INTO shortscience_outboundpace (key, next_request_at)"
+                    " VALUES (%s, clock_timestamp() + make_interval(secs => %s))"
+                    " ON CONFLICT (key) DO UPDATE SET next_request_at = EXCLUDED.next_request_at",
+                    [key, turn.pause],
+                )
+
+
+_process_pacer = LocalPacer()
+_database_pacer = DatabasePacer()
+
+
+def shared_pacer() -> LocalPacer | DatabasePacer:
+    """The pacer the site's clients share: across machines through Postgres, or within this process
+    (settings.HTTP_PACING)."""
+    return _database_pacer if settings.HTTP_PACING == "database" else _process_pacer
+
+
+class HttpClient:
+    """Polite GET requests: User-Agent, timeout, spacing per pace key, retries.
+
+    `pacer` spaces the requests (module docstring) by `pace_key`, the URL's host unless given. Without a pacer
+    the client has its own LocalPacer on `clock` (monotonic seconds) and `sleep`, injectable so tests run
+    instantly; `wall_clock` is only used to read Retry-After dates.
     """
 
     def __init__(
@@ -145,6 +231,8 @@ class HttpClient:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         wall_clock: Callable[[], float] = time.time,
+        pacer: LocalPacer | DatabasePacer | None = None,
+        pace_key: str | None = None,
     ):
         self.transport = transport or urllib_transport
         self.timeout = timeout
@@ -155,8 +243,8 @@ class HttpClient:
         self.max_retry_after = max_retry_after
         self.headers = dict(headers or {})
         self.clock, self.sleep, self.wall_clock = clock, sleep, wall_clock
-        self._next_allowed: dict[str, float] = {}  # host -> clock time before which it is not asked again
-        self._lock = threading.Lock()
+        self.pacer = pacer or LocalPacer(clock=clock, sleep=sleep)
+        self.pace_key = pace_key
 
     def get(self, url: str, params: Mapping | None = None) -> Response:
         """GET `url` with `params` added to its query; the module docstring says what returns and raises."""
@@ -164,19 +252,16 @@ class HttpClient:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {url!r}")
-        host = parts.hostname.lower()
+        key = self.pace_key or parts.hostname.lower()
         request = Request(url, {"User-Agent": self.user_agent, **self.headers}, self.timeout)
-        with self._lock:
-            attempt = 0
-            while True:
-                self._wait_for(host)
+        attempt = 0
+        while True:
+            with self.pacer.turn(key, self.min_interval) as turn:
                 try:
                     response = self.transport(request)
                     failure = None
                 except OSError as exc:
                     response, failure = None, exc
-                finished = self.clock()
-                self._next_allowed[host] = finished + self.min_interval
                 if response is not None and response.status not in RETRY_STATUSES:
                     return response
 
@@ -186,6 +271,8 @@ class HttpClient:
                 else:
                     problem = f"connection failed ({failure})"
                     delay = None
+                if delay is not None:  # what the server asked for holds for every process, even if we give up
+                    turn.pause = max(turn.pause, min(delay, self.max_retry_after))
                 if attempt == self.retries:
                     status = response.status if response is not None else None
                     tries = f"{attempt + 1} attempt{'s' if attempt else ''}"
@@ -193,11 +280,6 @@ class HttpClient:
                 if delay is None:
                     delay = self.backoff * 2**attempt
                 delay = min(delay, self.max_retry_after)
-                self._next_allowed[host] = max(self._next_allowed[host], finished + delay)
+                turn.pause = max(turn.pause, delay)  # every process waits for the pause the server asked for
                 logger.warning("GET %s: %s; retrying in %.0f s", url, problem, delay)
-                attempt += 1
-
-    def _wait_for(self, host: str) -> None:
-        wait = self._next_allowed.get(host, float("-inf")) - self.clock()
-        if wait > 0:
-            self.sleep(wait)
+            attempt += 1

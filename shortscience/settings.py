@@ -41,6 +41,22 @@ HTTP_USER_AGENT = os.environ.get(
 )
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 ARXIV_OAI_URL = os.environ.get("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
+ARXIV_API_URL = os.environ.get("ARXIV_API_URL", "https://export.arxiv.org/api/query")
+ARXIV_MIN_INTERVAL = float(os.environ.get("ARXIV_MIN_INTERVAL", "3"))  # arXiv's rule: one request every 3 s
+# Outbound requests to one host are spaced across every process and machine through the database ("database",
+# the default on Postgres) or only within each process ("process", the default on SQLite).
+HTTP_PACING = os.environ.get("HTTP_PACING", "")
+# Background jobs (comment mail, on-demand imports, the harvest): "database" (the default on Postgres: rows in
+# Postgres, run by `manage.py db_worker` on any machine) or "immediate" (run in the process that asks, as
+# `make run` does).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "")
+# On-demand imports a client (an IP address, or an IPv6 /64) may start: "COUNT/SECONDS".
+ON_DEMAND_RATE_LIMIT = os.environ.get("ON_DEMAND_RATE_LIMIT", "20/600")
+# On-demand imports that may wait for a worker at once, from all clients; more are refused for a minute (503).
+ON_DEMAND_QUEUE_LIMIT = int(os.environ.get("ON_DEMAND_QUEUE_LIMIT", "50"))
+# Proxies in front of the app servers that append to X-Forwarded-For (0: use REMOTE_ADDR). allauth reads it too.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")  # a folder: mail is written there as files
 REDIS_URL = os.environ.get("REDIS_URL", "")  # empty: a per-process memory cache
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "0"))  # 0: anonymous pages not marked public
 # Anonymous pages are kept in the cache at most this long (writes invalidate them at once: shortscience/page_cache.py)
@@ -67,6 +83,9 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "django_tasks",
+    "django_tasks_db",
+    "shortscience",
     "accounts",
     "papers",
     "summaries",
@@ -110,6 +129,27 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------------------------
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+ON_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+# --- Background jobs ----------------------------------------------------------------------------------------
+# django-tasks (Django 6's Tasks API, backported). README "Jobs": starting workers, what runs as a job.
+TASKS_BACKEND = TASKS_BACKEND or ("database" if ON_POSTGRES else "immediate")
+if TASKS_BACKEND not in {"database", "immediate"}:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be database or immediate, not {TASKS_BACKEND!r}.")
+# Queues: "default" (mail, on-demand imports: seconds each) and "harvest" (the OAI-PMH harvest: minutes to hours),
+# so that a long harvest never holds up a reader's import when each has its own worker.
+TASK_QUEUES = ["default", "harvest"]
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASKS_BACKEND == "database"
+        else "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": TASK_QUEUES,
+    }
+}
+HTTP_PACING = HTTP_PACING or ("database" if ON_POSTGRES else "process")
+if HTTP_PACING not in {"database", "process"} or (HTTP_PACING == "database" and not ON_POSTGRES):
+    raise ImproperlyConfigured(f"HTTP_PACING must be database (on Postgres) or process, not {HTTP_PACING!r}.")
 
 # --- Cache --------------------------------------------------------------------------------------------------
 # With REDIS_URL, one cache shared by every app server (allauth's rate limits, the on-demand import's remembered
@@ -147,6 +187,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- Mail ---------------------------------------------------------------------------------------------------
 if EMAIL_HOST:
@@ -155,6 +196,8 @@ if EMAIL_HOST:
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+elif EMAIL_FILE_PATH:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 

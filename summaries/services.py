@@ -4,13 +4,9 @@ counters they keep (summary_counters_refresh, summary_popularity_refresh)."""
 
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from papers.models import CitedPaper, Paper
@@ -18,6 +14,7 @@ from papers.services import paper_page_scopes
 from shortscience import page_cache
 from shortscience.markup import render_summary_with_citations
 
+from . import tasks
 from .models import (
     MAX_COMMENT_LENGTH,
     MAX_REPORT_DETAILS,
@@ -369,29 +366,10 @@ def comment_create(*, summary: Summary, author, body: str) -> Comment:
     with transaction.atomic():
         comment = Comment.objects.create(summary=summary, author=author, body=body)
         summary_counters_refresh(summary_ids=[summary.pk])
-        transaction.on_commit(lambda: _comment_notify(comment))
+        # The mail is a job (summaries.tasks), enqueued once the comment is committed; a failure to enqueue is
+        # logged and does not undo the comment (robust).
+        transaction.on_commit(lambda: tasks.comment_notify.enqueue(comment_id=comment.pk), robust=True)
     return comment
-
-
-def _comment_notify(comment: Comment) -> None:
-    summary = comment.summary
-    recipient = summary.author
-    if recipient.pk == comment.author_id or not recipient.email_on_comment or not recipient.email:
-        return
-    context = {
-        "comment": comment,
-        "summary": summary,
-        "paper": summary.paper,
-        "url": settings.SITE_URL + summary.get_absolute_url() + f"#{summary.anchor}-comments",
-        "settings_url": settings.SITE_URL + reverse("accounts:settings"),
-    }
-    send_mail(
-        subject=f"New comment on your summary of “{summary.paper.title[:80]}”",
-        message=render_to_string("summaries/email/comment_notification.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[recipient.email],
-        fail_silently=True,
-    )
 
 
 def comment_delete(*, comment: Comment, user) -> None:

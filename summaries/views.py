@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from papers.models import Paper, paper_url
 from papers.on_demand import ImportFailure, paper_find_or_import
-from papers.views import import_failure_response
+from papers.views import import_response
 from shortscience import page_cache
+from shortscience.ratelimit import client_address
 
 from . import export as summary_export
 from . import services
@@ -65,19 +66,20 @@ def _paper_view_count(request, extra):
 @page_cache.cache_for_anonymous(_paper_scopes, on_hit=_paper_view_count)
 def paper_detail(request):
     """/paper?bibtexKey=KEY: the paper page. Aliases, arXiv ids/URLs and DOIs redirect (301) to the canonical key;
-    an unknown arXiv id/URL or DOI is imported on the spot and redirects (302) to its new page."""
+    an unknown arXiv id/URL or DOI is imported by a job: "importing…" (202) until it has run, then it redirects too
+    (with the immediate task backend the job runs at once and the redirect is a 302 to the new page)."""
     key = request.GET.get("bibtexKey", "").strip()
     if not key:
         raise Http404("No paper was named: the address needs ?bibtexKey=…")
     focus = request.GET.get("a", "")
-    found = paper_find_or_import(key, queryset=Paper.objects.for_detail())
+    found = paper_find_or_import(key, queryset=Paper.objects.for_detail(), client=client_address(request))
     if found.ok:
         if found.paper.bibtex_key == key:
             return paper_page_response(request, found.paper)
         return redirect(paper_url(found.paper.bibtex_key, focus=focus), permanent=not found.created)
     if found.failure == ImportFailure.NOT_IMPORTABLE:
         raise Http404(f"Unknown paper: {key}")
-    return import_failure_response(request, key, found)
+    return import_response(request, key, found)
 
 
 def paper_page_response(request, paper, *, form=None, status=200, stale=None, comment_draft=None):

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import caches
 from django.test.utils import override_settings
 
-from shortscience import http
+from shortscience import http, locks
 from tests.http_replay import FIXTURES
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by browser tests are still
@@ -22,6 +22,11 @@ TEST_SETTINGS = {
         "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
     },
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    # Jobs run in the test process unless a test chooses the database backend and a worker (tests/test_jobs.py).
+    "TASKS": {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "harvest"]}
+    },
+    "HTTP_PACING": "process",
     "STORAGES": {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -50,6 +55,8 @@ def _session_settings():
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+    locks.lock_connection_close()  # a lock connection left open would keep the test database from being dropped
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,24 @@
 import email.utils
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from shortscience.http import HttpClient, HttpError, Request, Response, parse_retry_after, urllib_transport
+from shortscience import locks
+from shortscience.http import (
+    DatabasePacer,
+    HttpClient,
+    HttpError,
+    LocalPacer,
+    Request,
+    Response,
+    parse_retry_after,
+    shared_pacer,
+    urllib_transport,
+)
+from shortscience.models import OutboundPace
 
 WALL_NOW = 1_700_000_000.0
 
@@ -232,3 +245,120 @@ def test_client_reports_a_refused_connection_as_http_error():
 
     with pytest.raises(HttpError, match=rf"http://127.0.0.1:{port}/x: connection failed"):
         client.get(f"http://127.0.0.1:{port}/x")
+
+
+# --- Pacing shared by processes (DatabasePacer) -----------------------------------------------------------------
+
+
+class TimedTransport:
+    """Answers 200 after `delay` seconds (or the queued statuses first), noting (start, end) of each request."""
+
+    def __init__(self, delay=0.05, statuses=(), headers=None):
+        self.delay, self.statuses, self.headers = delay, list(statuses), headers or {}
+        self.spans, self._lock = [], threading.Lock()
+
+    def __call__(self, request):
+        start = time.monotonic()
+        time.sleep(self.delay)
+        with self._lock:
+            status = self.statuses.pop(0) if self.statuses else 200
+            self.spans.append((start, time.monotonic()))
+        return Response(status, self.headers if status != 200 else {}, b"ok", request.url)
+
+
+def gaps(spans):
+    spans = sorted(spans)
+    return [later[0] - earlier[1] for earlier, later in zip(spans, spans[1:], strict=False)]
+
+
+def in_threads(count, work):
+    """Run `work(i)` in `count` threads at once; each has its own database session for locks."""
+    errors = []
+
+    def run(i):
+        try:
+            work(i)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            locks.lock_connection_close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_pacer_spaces_clients_of_several_sessions():
+    """Three clients in three threads, each with its own Postgres session as separate processes would have,
+    and each its own client object: the requests to one pace key never overlap and are min_interval apart."""
+    transport = TimedTransport()
+    pacer = DatabasePacer()
+
+    def work(i):
+        client = HttpClient(transport=transport, min_interval=0.2, pacer=pacer, pace_key="example.org")
+        for _ in range(3):
+            assert client.get(f"https://example.org/{i}").ok
+
+    in_threads(3, work)
+
+    assert len(transport.spans) == 9
+    assert min(gaps(transport.spans)) >= 0.2 - 0.01
+    assert OutboundPace.objects.get().key == "example.org"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_pacer_makes_every_session_wait_for_a_retry_after():
+    """arXiv says 503 Retry-After: 1 to one process: the others wait that long too."""
+    transport = TimedTransport(delay=0.01, statuses=[503], headers={"Retry-After": "1"})
+    pacer = DatabasePacer()
+    first = HttpClient(transport=transport, min_interval=0.1, pacer=pacer, pace_key="arxiv.org", retries=0)
+    with pytest.raises(HttpError):
+        first.get("https://export.arxiv.org/api/query")
+
+    def other(i):
+        HttpClient(transport=transport, min_interval=0.1, pacer=pacer, pace_key="arxiv.org").get("https://x.org/")
+
+    in_threads(1, other)
+    assert gaps(transport.spans)[0] >= 1.0 - 0.01
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_pacer_keys_are_independent():
+    transport = TimedTransport(delay=0.2)
+    pacer = DatabasePacer()
+
+    def work(i):
+        HttpClient(transport=transport, min_interval=5, pacer=pacer, pace_key=f"host{i}").get("https://x.org/")
+
+    started = time.monotonic()
+    in_threads(2, work)
+    assert time.monotonic() - started < 1.0  # neither waited 5 s for the other
+    assert min(gaps(transport.spans)) < 0  # they overlapped
+
+
+def test_local_pacer_spaces_threads_of_one_process():
+    transport = TimedTransport()
+    pacer = LocalPacer()
+
+    def work(i):
+        HttpClient(transport=transport, min_interval=0.1, pacer=pacer).get("https://example.org/")
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(transport.spans) == 3
+    assert min(gaps(transport.spans)) >= 0.1 - 0.01
+
+
+def test_shared_pacer_follows_the_setting(settings):
+    settings.HTTP_PACING = "database"
+    assert isinstance(shared_pacer(), DatabasePacer)
+    settings.HTTP_PACING = "process"
+    assert isinstance(shared_pacer(), LocalPacer)
+    assert shared_pacer() is shared_pacer()  # one per process, whatever the client

@@ -8,15 +8,18 @@ unversioned too, so they always show the latest version.
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
-from shortscience.http import HttpClient, HttpError, with_params
+from django.conf import settings
+
+from shortscience.http import HttpClient, HttpError, shared_pacer, with_params
 
 from ..identifiers import arxiv_bibtex_key, parse_arxiv_id
 from .records import ImportProblem, PaperRecord, Source
 from .text import first_doi, iso_date, one_line
 
-API_URL = "https://export.arxiv.org/api/query"
 BATCH_SIZE = 100  # ids per request; arXiv answers up to 2000 per page, smaller pages fail less often
-MIN_INTERVAL = 3.0  # arXiv's terms of use: no more than one request every 3 seconds, one connection at a time
+# arXiv's terms of use: no more than one request every 3 seconds (settings.ARXIV_MIN_INTERVAL), one connection at a
+# time, summed over its API and OAI-PMH: every arXiv client paces under this one key, across processes.
+PACE_KEY = "arxiv.org"
 ERROR_ID_PREFIXES = ("https://arxiv.org/api/errors", "http://arxiv.org/api/errors")
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -24,14 +27,14 @@ ARXIV = "{http://arxiv.org/schemas/atom}"
 
 
 def arxiv_client() -> HttpClient:
-    """The client every arXiv API request goes through, spaced as arXiv asks."""
-    return HttpClient(min_interval=MIN_INTERVAL)
+    """The client every arXiv API request goes through, spaced as arXiv asks across all our processes."""
+    return HttpClient(min_interval=settings.ARXIV_MIN_INTERVAL, pacer=shared_pacer(), pace_key=PACE_KEY)
 
 
 def id_list_url(ids: Iterable[str]) -> str:
     """The API query URL fetching exactly these ids (max_results defaults to 10, so it is always given)."""
     ids = list(ids)
-    return with_params(API_URL, {"id_list": ",".join(ids), "max_results": len(ids)}, safe=",/")
+    return with_params(settings.ARXIV_API_URL, {"id_list": ",".join(ids), "max_results": len(ids)}, safe=",/")
 
 
 def parse_arxiv_atom(data: bytes, *, ref: str = "arXiv feed") -> tuple[list[PaperRecord], list[ImportProblem]]:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from shortscience.http import HttpClient, HttpError
+from shortscience.http import HttpClient, HttpError, shared_pacer
 
 from ..identifiers import parse_arxiv_id, parse_doi
 from .records import ImportProblem, PaperRecord, Source
@@ -56,7 +56,10 @@ def crossref_client() -> HttpClient:
     """The client every Crossref request goes through. The User-Agent (settings.HTTP_USER_AGENT) carries a
     mailto: address, which puts us in Crossref's "polite pool"."""
     return HttpClient(
-        min_interval=MIN_INTERVAL, user_agent=settings.HTTP_USER_AGENT, headers={"Accept": "application/json"}
+        min_interval=MIN_INTERVAL,
+        user_agent=settings.HTTP_USER_AGENT,
+        headers={"Accept": "application/json"},
+        pacer=shared_pacer(),
     )
 
 

@@ -2,6 +2,7 @@ import pytest
 
 from papers.identifiers import (
     arxiv_bibtex_key,
+    doi_refusal,
     normalize_name,
     normalize_title,
     parse_arxiv_id,
@@ -56,3 +57,23 @@ def test_venue_key_and_arxiv_key_of_a_paper():
     assert venue_key_for("journals/corr/1512.03385") == "journals/corr"
     assert venue_key_for("DBLP:conf/nips/RenHGS15") is None and venue_key_for("10.1109/cvpr.2016.90") is None
     assert arxiv_bibtex_key("1512.03385") == "journals/corr/1512.03385"
+
+
+@pytest.mark.parametrize(
+    "doi, refused",
+    [
+        ("10.1109/cvpr.2016.90", None),
+        ("10.1002/(sici)1097-4636(199706)35:4<507::aid-jbm11>3.0.co;2-d", None),  # old Wiley DOIs are real
+        ("10.1000.10/abc", None),  # a registrant with a subdivision
+        ("10.1234/../../../x", "a DOI has no . or .. path segments"),
+        ("10.1234/a/./b", "a DOI has no . or .. path segments"),
+        ("10.1234/a..b", None),  # dots inside a segment are fine
+        ("10.1234/a\tb", "a DOI has no spaces or control characters"),
+        ("10.1234/a\u200bb", "a DOI has no spaces or control characters"),
+        ("10.1234/" + "x" * 193, "a DOI is at most 200 characters long"),
+        ("10.12/x", "a DOI is 10.<registrant digits>/<suffix>"),
+        ("10.1234/", "a DOI is 10.<registrant digits>/<suffix>"),
+    ],
+)
+def test_doi_refusal(doi, refused):
+    assert doi_refusal(doi) == refused

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from papers import on_demand, views
+from papers import fetch, on_demand, views
 from papers.models import Author, Paper
 from papers.on_demand import ImportFailure
 from tests.factories import make_paper
@@ -44,7 +44,7 @@ def sources(monkeypatch):
         timeout=10.0,
         retries=1,
     )
-    monkeypatch.setattr(on_demand, "on_demand_client", lambda source: client)
+    monkeypatch.setattr(fetch, "on_demand_client", lambda source: client)
     return client
 
 
@@ -119,7 +119,7 @@ def test_unreachable_source_shows_friendly_503_and_writes_nothing(client, source
 
     html = response.content.decode()
     assert response.status_code == 503
-    assert response["Retry-After"] == str(on_demand.FAILURE_TTL)
+    assert response["Retry-After"] == str(fetch.FAILURE_TTL)
     assert '<meta name="robots" content="noindex">' in html
     assert "<code>2104.12255v1</code> is not on ShortScience yet" in html
     assert ARXIV.format("2104.12255").replace("&", "&amp;") in html  # what was asked
@@ -195,17 +195,24 @@ def test_not_found_is_remembered_longer_than_an_outage(client, sources, monkeypa
         def get(self, key):
             return None
 
-        def set(self, key, value, timeout):
-            remembered[value["failure"]] = timeout
+        def add(self, key, value, timeout):
+            return True
 
-    monkeypatch.setattr(on_demand, "cache", RecordingCache())
+        def delete(self, key):
+            pass
+
+        def set(self, key, value, timeout):
+            if "failure" in value:
+                remembered[value["failure"]] = timeout
+
+    monkeypatch.setattr(fetch, "cache", RecordingCache())
     client.get("/paper", {"bibtexKey": "2301.00001"})
     sources.answers[ARXIV.format("2104.12255")] = OSError("down")
     client.get("/paper", {"bibtexKey": "2104.12255"})
 
-    expected = {ImportFailure.NOT_FOUND: on_demand.NOT_FOUND_TTL, ImportFailure.UNREACHABLE: on_demand.FAILURE_TTL}
+    expected = {ImportFailure.NOT_FOUND: fetch.NOT_FOUND_TTL, ImportFailure.UNREACHABLE: fetch.FAILURE_TTL}
     assert remembered == expected
-    assert on_demand.NOT_FOUND_TTL > on_demand.FAILURE_TTL
+    assert fetch.NOT_FOUND_TTL > fetch.FAILURE_TTL
 
 
 def test_known_paper_never_calls_the_source(client, sources):
@@ -221,13 +228,41 @@ def test_known_paper_never_calls_the_source(client, sources):
     assert Paper.objects.count() == 2
 
 
-@pytest.mark.parametrize("key", ["conf/nope/Missing99", "1999.99999", "0000.0000", "2301.0001", "hep-th/0801001"])
+@pytest.mark.parametrize("key", ["conf/nope/Missing99", "Nope2019", "journals/corr/abs-1234"])
 def test_other_unknown_keys_stay_a_plain_404_without_asking(client, sources, key):
     response = client.get("/paper", {"bibtexKey": key})
 
     assert response.status_code == 404
     assert f"Unknown paper: {key}" in response.content.decode()
     assert sources.requested == []
+
+
+@pytest.mark.parametrize(
+    "key, reason",
+    [
+        ("1999.99999", "not a valid arXiv id: 1999 is not a month from 0704 to"),
+        ("0000.0000", "not a valid arXiv id: 0000 is not a month"),
+        ("2301.0001", "not a valid arXiv id: ids of 2301 have 5-digit numbers"),
+        ("hep-th/0801001", "not a valid arXiv id: old-style ids (archive/YYMMNNN) run from 9108 to 0703"),
+        ("foo-bar/0601001", "not a valid arXiv id: arXiv never had an archive named foo-bar"),
+        ("2301.00000", "not a valid arXiv id: no arXiv paper has the number 0"),
+        ("10.1234/../../../x", "not a valid DOI: a DOI has no . or .. path segments"),
+        ("doi:10.1234/a/./b", "not a valid DOI: a DOI has no . or .. path segments"),
+        ("10.1234/" + "x" * 200, "not a valid DOI: a DOI is at most 200 characters long"),
+        ("10.1234/a\x00b", "not an identifier: it has control characters"),
+        ("10.1234/a\u200bb", "not a valid DOI: a DOI has no spaces or control characters"),
+        ("10.48550/arXiv.1913.00001", "not a valid arXiv id: 1913 is not a month"),
+    ],
+)
+def test_invalid_identifiers_are_refused_with_404_and_never_sent(client, sources, key, reason):
+    for response in (client.get("/paper", {"bibtexKey": key}), client.get(reverse("papers:search"), {"q": key})):
+        html = response.content.decode()
+        assert response.status_code == 404
+        assert '<meta name="robots" content="noindex">' in html
+        assert reason in html
+        assert "so we did not look it up anywhere" in html
+    assert sources.requested == []
+    assert on_demand.paper_find_or_import(key).failure == ImportFailure.REFUSED
 
 
 def test_lookup_box_text_that_is_no_identifier_searches_titles(client, sources):
@@ -245,14 +280,14 @@ def test_only_get_imports(client, sources):
 
 def test_failure_while_storing_leaves_no_paper(client, sources, monkeypatch):
     """The paper is written, then something fails before the import finishes: nothing of it stays."""
-    real_upsert = on_demand.paper_upsert
+    real_upsert = fetch.paper_upsert
 
     def upsert_then_fail(*, record):
         real_upsert(record=record)
         assert Paper.objects.filter(bibtex_key=record.bibtex_key).exists()  # the paper was written ...
         raise DatabaseError("disk full")  # ... and the import failed after
 
-    monkeypatch.setattr(on_demand, "paper_upsert", upsert_then_fail)
+    monkeypatch.setattr(fetch, "paper_upsert", upsert_then_fail)
 
     response = client.get("/paper", {"bibtexKey": "2104.12255"})
 
@@ -306,15 +341,15 @@ def test_service_returns_known_imported_and_failed_results(sources):
     ],
 )
 def test_on_demand_target(identifier, target):
-    assert on_demand.on_demand_target(identifier) == target
+    assert fetch.on_demand_target(identifier) == target
 
 
 def test_on_demand_client_is_shared_polite_and_quick(settings):
-    client = on_demand.on_demand_client("arxiv")
-    assert on_demand.on_demand_client("arxiv") is client  # one per process: look-ups by many readers are spaced
+    client = fetch.on_demand_client("arxiv")
+    assert fetch.on_demand_client("arxiv") is client  # one per process: look-ups by many readers are spaced
     assert client.min_interval >= 3.0
-    assert (client.timeout, client.retries) == (on_demand.ON_DEMAND_TIMEOUT, 1)
-    assert on_demand.on_demand_client("crossref").user_agent == settings.HTTP_USER_AGENT
+    assert (client.timeout, client.retries) == (fetch.ON_DEMAND_TIMEOUT, 1)
+    assert fetch.on_demand_client("crossref").user_agent == settings.HTTP_USER_AGENT
 
 
 def test_every_failure_but_not_importable_has_an_answer():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from papers import harvest
+from papers import harvest, tasks
 from papers.importers.oai import OaiErrorCode, parse_oai_page
 from papers.importers.records import ImportProblem
 from papers.importers.text import iso_date
@@ -27,7 +27,8 @@ class Command(BaseCommand):
         "Harvest new and changed arXiv papers over OAI-PMH (metadata format arXiv), following resumption tokens, "
         "3 s between requests. A stopped harvest resumes at its next page; without --from, a harvest starts "
         "where the last finished one ended. --from-file imports saved pages (arXiv or arXivRaw format) instead. "
-        "--dry-run reads the pages and counts what would change, writing neither papers nor the checkpoint."
+        "--dry-run reads the pages and counts what would change, writing neither papers nor the checkpoint. "
+        "--enqueue hands the harvest to a job worker instead (cron: README, Jobs)."
     )
 
     def add_arguments(self, parser):
@@ -39,8 +40,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="report what would change, write nothing (checkpoint included)"
         )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="enqueue the harvest as a job (papers.tasks.arxiv_harvest, resuming from the checkpoint) and exit",
+        )
 
-    def handle(self, *args, from_file, dry_run, from_date, until, restart, max_pages, **options):
+    def handle(self, *args, from_file, dry_run, from_date, until, restart, max_pages, enqueue, **options):
+        if enqueue:
+            if from_file or dry_run or from_date or until or restart:
+                raise CommandError("--enqueue takes only --max-pages: the job resumes from the checkpoint.")
+            job = tasks.arxiv_harvest.enqueue(max_pages=max_pages)
+            state = "done" if job.is_finished else "a worker will run it"
+            self.stdout.write(f"Enqueued the arXiv harvest as job {job.id} ({job.status.lower()}: {state}).")
+            return
         if from_file:
             result = self._import_pages(from_file, dry_run=dry_run)
         else:

@@ -3,9 +3,10 @@
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from papers.importers.arxiv_api import BATCH_SIZE, MIN_INTERVAL, arxiv_client, fetch_arxiv, parse_arxiv_atom
+from papers.importers.arxiv_api import BATCH_SIZE, arxiv_client, fetch_arxiv, parse_arxiv_atom
 from papers.importers.records import ImportProblem
 from papers.management.commands._report import finish_import
 from papers.services import papers_import
@@ -45,7 +46,8 @@ class Command(BaseCommand):
             problems += [p if p.ref == path else ImportProblem(f"{path}: {p.ref}", p.reason) for p in file_problems]
         if ids:
             self.stdout.write(
-                f"Fetching {len(ids)} ids from the arXiv API ({BATCH_SIZE} per request, {MIN_INTERVAL:.0f} s apart)"
+                f"Fetching {len(ids)} ids from the arXiv API "
+                f"({BATCH_SIZE} per request, {settings.ARXIV_MIN_INTERVAL:g} s apart)"
             )
             id_records, id_problems = fetch_arxiv(ids, arxiv_client())
             records += id_records
