@@ -1,9 +1,10 @@
 """The catalogue's own pages: venues and the lookup box. The paper page lists summaries, so it is the summaries
 app's (summaries.views.paper_detail); it answers a failed on-demand import with `import_failure_response`."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
+
+from shortscience.pagination import CountedPaginator
 
 from .models import Paper, Venue
 from .on_demand import ImportFailure, paper_find_or_import
@@ -38,7 +39,10 @@ def venue_detail(request, key):
     venue = get_object_or_404(Venue, key=key)
     years = venue.year_tabs()
     year = venue.tab_year(request.GET.get("year", ""), years)
-    page = Paginator(Paper.objects.for_venue_year(venue, year), VENUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    papers = CountedPaginator(
+        Paper.objects.for_venue_year(venue, year), VENUE_PAGE_SIZE, count=venue.paper_count_of(year, years)
+    )
+    page = papers.get_page(request.GET.get("page"))
     page_query = urlencode({"key": venue.key, "year": "unknown" if year is None else year})
     context = {"venue": venue, "years": years, "year": year, "page": page, "page_query": page_query}
     return render(request, "papers/venue_detail.html", context)
