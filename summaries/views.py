@@ -5,7 +5,6 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from papers.models import Paper, paper_url
 from papers.on_demand import ImportFailure, paper_find_or_import
 from papers.views import import_failure_response
+from shortscience.pagination import CountedPaginator
 
 from . import export as summary_export
 from . import services
@@ -37,7 +37,9 @@ def home(request):
     tab = request.GET.get("tab", "")
     tab = FeedTab(tab) if tab in FeedTab.values else FeedTab.RECENT
     summaries = Summary.objects.for_feed(tab)
-    page = Paginator(summaries, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPaginator(summaries, FEED_PAGE_SIZE, count=Summary.objects.public_count()).get_page(
+        request.GET.get("page")
+    )
     context = {
         "page": page,
         "tab": tab,
