@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='paper',
-            index=models.Index(fields=['venue', 'year', 'title_normalized', 'id'], name='paper_venue_title_idx'),
+            index=models.Index(fields=['venue', 'year', 'id'], name='paper_venue_year_id_idx'),
         ),
         migrations.AddIndex(
             model_name='venue',
