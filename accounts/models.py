@@ -3,10 +3,8 @@ from urllib.parse import urlencode
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import F
 from django.urls import reverse
-
-from summaries.models import public_summaries
 
 orcid_validator = RegexValidator(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", "An ORCID looks like 0000-0002-1825-0097.")
 
@@ -14,17 +12,16 @@ orcid_validator = RegexValidator(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", "An ORCID lo
 class UserQuerySet(models.QuerySet):
     def leaderboard(self):
         """People with public, signed summaries, by average score per summary (the original's "sciscore"), with
-        `summary_count`, `average_score` and `total_score`."""
-        public = public_summaries("summaries__") & Q(summaries__is_anonymous=False)
+        `summary_count`, `average_score` and `total_score`: their stored summaries.AuthorStats, read in the order
+        of its leaderboard index."""
         return (
-            self.filter(is_banned=False)
+            self.filter(is_banned=False, summary_stats__signed_count__gt=0)
             .annotate(
-                summary_count=Count("summaries", filter=public),
-                average_score=Avg("summaries__score", filter=public),
-                total_score=Sum("summaries__score", filter=public),
+                summary_count=F("summary_stats__signed_count"),
+                average_score=F("summary_stats__score_average"),
+                total_score=F("summary_stats__score_total"),
             )
-            .filter(summary_count__gt=0)
-            .order_by("-average_score", "-summary_count", "username")
+            .order_by("-summary_stats__score_average", "-summary_stats__signed_count", "username")
         )
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from shortscience import page_cache
+from shortscience.pagination import CountedPaginator
 from summaries.models import Summary
 
 from .forms import ProfileForm
@@ -33,9 +34,12 @@ def profile(request):
         raise Http404(f"There is no user called “{name}”.")
     is_self = request.user.is_authenticated and request.user.pk == person.pk
     stats = Summary.objects.profile_stats(person)
-    page = Paginator(Summary.objects.for_profile(person, request.user), PROFILE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    summaries = Summary.objects.for_profile(person, request.user)
+    if is_self:  # their private and anonymous summaries too: counted
+        paginator = Paginator(summaries, PROFILE_PAGE_SIZE)
+    else:  # the public, signed ones: as many as the stored stats say
+        paginator = CountedPaginator(summaries, PROFILE_PAGE_SIZE, count=stats["count"])
+    page = paginator.get_page(request.GET.get("page"))
     page_query = urlencode({"name": person.username})
     context = {"person": person, "page": page, "stats": stats, "is_self": is_self, "page_query": page_query}
     return render(request, "accounts/user_detail.html", context)

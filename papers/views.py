@@ -2,12 +2,12 @@
 app's (summaries.views.paper_detail); it answers an on-demand import that gave no paper (yet) with
 `import_response`."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 from shortscience import page_cache
+from shortscience.pagination import CountedPaginator
 from shortscience.ratelimit import client_address
 
 from .models import Paper, Venue
@@ -52,7 +52,10 @@ def venue_detail(request, key):
     venue = get_object_or_404(Venue, key=key)
     years = venue.year_tabs()
     year = venue.tab_year(request.GET.get("year", ""), years)
-    page = Paginator(Paper.objects.for_venue_year(venue, year), VENUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    papers = CountedPaginator(
+        Paper.objects.for_venue_year(venue, year), VENUE_PAGE_SIZE, count=venue.paper_count_of(year, years)
+    )
+    page = papers.get_page(request.GET.get("page"))
     page_query = urlencode({"key": venue.key, "year": "unknown" if year is None else year})
     context = {"venue": venue, "years": years, "year": year, "page": page, "page_query": page_query}
     return render(request, "papers/venue_detail.html", context)

@@ -1,8 +1,23 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from papers.admin import PaperAdmin as CatalogueAdmin
+from papers.models import Paper
+
 from . import services
 from .models import Comment, Report, Revision, Summary, Vote
+
+# A paper's summaries go with it: deleting papers here recounts their authors (services.papers_delete).
+admin.site.unregister(Paper)
+
+
+@admin.register(Paper)
+class PaperAdmin(CatalogueAdmin):
+    def delete_model(self, request, obj):
+        services.papers_delete(papers=Paper.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.papers_delete(papers=queryset)
 
 
 class RevisionInline(admin.TabularInline):
@@ -27,6 +42,14 @@ class SummaryAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.summary_counters_refresh(summary_ids=[obj.pk])  # the flags may have been edited
+        if change and "author" in form.changed_data:  # given to someone else: the old author loses it
+            services.author_stats_refresh(user_ids=[form.initial["author"]])
+
+    def delete_model(self, request, obj):
+        services.summaries_delete(summaries=Summary.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.summaries_delete(summaries=queryset)
 
     @admin.action(description="Hide the selected summaries")
     def hide(self, request, queryset):
@@ -90,3 +113,20 @@ class ReportAdmin(admin.ModelAdmin):
 class VoteAdmin(admin.ModelAdmin):
     list_display = ("summary", "voter", "value", "updated_at")
     raw_id_fields = ("summary", "voter")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        summary_ids = {obj.summary_id, form.initial.get("summary") or obj.summary_id}  # it may have moved
+        services.summary_scores_refresh(summary_ids=summary_ids)
+        services.summary_popularity_refresh(summary_ids=summary_ids)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.summary_scores_refresh(summary_ids=[obj.summary_id])
+        services.summary_popularity_refresh(summary_ids=[obj.summary_id])
+
+    def delete_queryset(self, request, queryset):
+        summary_ids = list(queryset.values_list("summary_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        services.summary_scores_refresh(summary_ids=summary_ids)
+        services.summary_popularity_refresh(summary_ids=summary_ids)

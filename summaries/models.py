@@ -9,7 +9,7 @@ import time
 
 from django.conf import settings
 from django.db import DatabaseError, models
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -137,12 +137,16 @@ class SummaryQuerySet(models.QuerySet):
         return qs.order_by("-edited_at")
 
     def profile_stats(self, person) -> dict:
-        """{"count", "total", "average"} of the person's public, signed summaries' scores."""
-        return (
-            self.public()
-            .filter(author=person, is_anonymous=False)
-            .aggregate(count=models.Count("pk"), total=Sum("score"), average=models.Avg("score"))
-        )
+        """{"count", "total", "average"} of the person's public, signed summaries' scores: their stored AuthorStats
+        (one row), or no summaries."""
+        stats = AuthorStats.objects.filter(user=person).values("signed_count", "score_total", "score_average").first()
+        if not stats or not stats["signed_count"]:
+            return {"count": 0, "total": None, "average": None}
+        return {"count": stats["signed_count"], "total": stats["score_total"], "average": stats["score_average"]}
+
+    def public_count(self) -> int:
+        """How many public summaries there are (anonymous ones included): the stored SiteCounter, one row."""
+        return SiteCounter.objects.value_of(SiteCounter.LISTED_SUMMARIES)
 
 
 class Summary(models.Model):
@@ -442,3 +446,51 @@ class ViewBuffer:
 
 view_buffer = ViewBuffer()
 atexit.register(view_buffer.flush)
+
+
+class AuthorStats(models.Model):
+    """A person's public summaries, counted: the leaderboard, their profile and (summed into SiteCounter) the
+    homepage read one row instead of aggregating summaries. Kept equal to the truth by
+    `services.author_stats_refresh`, the one place that applies the rule; tests/summaries/test_counters.py checks
+    it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="summary_stats"
+    )
+    listed_count = models.PositiveIntegerField(default=0, help_text="Public summaries, anonymous ones included")
+    signed_count = models.PositiveIntegerField(default=0, help_text="Public summaries not posted anonymously")
+    score_total = models.IntegerField(default=0, help_text="Sum of the scores of the signed public summaries")
+    score_average = models.FloatField(null=True, help_text="Their average score (None without any)")
+
+    class Meta:
+        verbose_name_plural = "author stats"
+        indexes = [  # the leaderboard, read in its order
+            models.Index(
+                fields=["-score_average", "-signed_count"],
+                name="authorstats_board_idx",
+                condition=Q(signed_count__gt=0),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.signed_count} signed, {self.listed_count} public"
+
+
+class SiteCounterQuerySet(models.QuerySet):
+    def value_of(self, name: str) -> int:
+        return self.filter(name=name).values_list("value", flat=True).first() or 0
+
+
+class SiteCounter(models.Model):
+    """A site-wide count kept on write (one row each): LISTED_SUMMARIES is the sum of AuthorStats.listed_count,
+    moved by `services.author_stats_refresh` by as much as it moves theirs."""
+
+    LISTED_SUMMARIES = "listed summaries"
+
+    name = models.CharField(max_length=50, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    objects = SiteCounterQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.name}: {self.value}"

@@ -1,11 +1,12 @@
 """Writes that touch several models or have side effects: saving a summary with its revision and citations,
 voting, commenting (with its notification mail), moderating and banning, reporting; and the denormalised
-counters they keep (summary_counters_refresh, summary_popularity_refresh)."""
+counters they keep (summary_counters_refresh, summary_scores_refresh, summary_popularity_refresh,
+author_stats_refresh)."""
 
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,12 +21,14 @@ from .models import (
     MAX_REPORT_DETAILS,
     MAX_SUMMARY_LENGTH,
     POPULAR_DAYS,
+    AuthorStats,
     Citation,
     Comment,
     PaperView,
     PaperVisit,
     Report,
     Revision,
+    SiteCounter,
     Summary,
     Vote,
     listed_rule,
@@ -73,10 +76,13 @@ def summary_counters_refresh(*, summary_ids=None) -> int:
     )
     summary_pages_invalidate(summary_ids=summary_ids)
     rows = Summary.objects.all() if summary_ids is None else Summary.objects.filter(pk__in=summary_ids)
-    return rows.update(
-        comment_count=Coalesce(Subquery(visible), 0),
-        is_listed=Exists(Summary.objects.filter(listed_rule(), pk=OuterRef("pk"))),
-    )
+    with transaction.atomic():
+        updated = rows.update(
+            comment_count=Coalesce(Subquery(visible), 0),
+            is_listed=Exists(Summary.objects.filter(listed_rule(), pk=OuterRef("pk"))),
+        )
+        author_stats_refresh(user_ids=None if summary_ids is None else rows.values_list("author_id", flat=True))
+    return updated
 
 
 def summary_scores_refresh(*, summary_ids) -> int:
@@ -84,7 +90,50 @@ def summary_scores_refresh(*, summary_ids) -> int:
     definition of a score, applied by every write that adds or removes votes (a vote, deleting voters)."""
     total = Vote.objects.filter(summary=OuterRef("pk")).order_by().values("summary").annotate(t=Sum("value"))
     summary_pages_invalidate(summary_ids=summary_ids)
-    return Summary.objects.filter(pk__in=summary_ids).update(score=Coalesce(Subquery(total.values("t")), 0))
+    rows = Summary.objects.filter(pk__in=summary_ids)
+    with transaction.atomic():
+        updated = rows.update(score=Coalesce(Subquery(total.values("t")), 0))
+        author_stats_refresh(user_ids=rows.values_list("author_id", flat=True))
+    return updated
+
+
+def author_stats_refresh(*, user_ids=None) -> None:
+    """Recompute the AuthorStats of these users (ids, or a queryset of ids; None: everyone) from their public
+    summaries (`is_listed`): how many, how many signed, their total and average score; and move the homepage's
+    SiteCounter (the sum of every `listed_count`) by as much. summary_counters_refresh and summary_scores_refresh
+    call it for the authors of the summaries they touch; so do the writes that delete summaries.
+
+    Their rows are locked (created if missing) before the summaries are read, in id order: a concurrent write to
+    the same person's summaries waits and then reads what this one committed, so no update is lost."""
+    listed = Summary.objects.filter(author=OuterRef("pk"), is_listed=True).order_by().values("author")
+    signed = listed.filter(is_anonymous=False)
+    with transaction.atomic():
+        if user_ids is None:
+            ids = list(Summary.objects.order_by().values_list("author_id", flat=True).distinct())
+            ids += AuthorStats.objects.exclude(user_id__in=ids).values_list("user_id", flat=True)
+        else:
+            ids = list(user_ids)
+        ids = sorted(set(ids))
+        if not ids:
+            return
+        AuthorStats.objects.bulk_create([AuthorStats(user_id=pk) for pk in ids], ignore_conflicts=True)
+        rows = AuthorStats.objects.filter(user_id__in=ids)
+        before = sum(rows.select_for_update().order_by("user_id").values_list("listed_count", flat=True))
+        rows.update(
+            listed_count=Coalesce(Subquery(listed.annotate(n=Count("pk")).values("n")), 0),
+            signed_count=Coalesce(Subquery(signed.annotate(n=Count("pk")).values("n")), 0),
+            score_total=Coalesce(Subquery(signed.annotate(t=Sum("score")).values("t")), 0),
+            score_average=Subquery(signed.annotate(a=Avg("score")).values("a")),
+        )
+        if user_ids is None:  # everyone: the site's count is set, not moved
+            SiteCounter.objects.update_or_create(
+                name=SiteCounter.LISTED_SUMMARIES, defaults={"value": Summary.objects.public().count()}
+            )
+            return
+        change = rows.aggregate(n=Sum("listed_count"))["n"] - before
+        if change:
+            SiteCounter.objects.bulk_create([SiteCounter(name=SiteCounter.LISTED_SUMMARIES)], ignore_conflicts=True)
+            SiteCounter.objects.filter(name=SiteCounter.LISTED_SUMMARIES).update(value=F("value") + change)
 
 
 def summary_popularity_refresh(*, summary_ids=None, now=None) -> int:
@@ -211,6 +260,8 @@ def users_delete(*, users) -> int:
     )
     voted = list(Vote.objects.filter(voter_id__in=ids).values_list("summary_id", flat=True))
     page_cache.invalidate(page_cache.SITE)
+    Summary.objects.filter(author_id__in=ids).delete()  # first, so that the homepage's count loses them
+    author_stats_refresh(user_ids=ids)
     users.model.objects.filter(pk__in=ids).delete()
     summary_counters_refresh(summary_ids=commented)
     summary_scores_refresh(summary_ids=voted)
@@ -326,8 +377,31 @@ def summary_rerender(*, summary: Summary, dry_run: bool = False) -> bool:
 def summary_delete(*, summary: Summary, user) -> None:
     if not summary.can_edit(user):
         raise NotAllowed("Only the author can delete a summary.")
-    summary_pages_invalidate(summary_ids=[summary.pk])
-    summary.delete()
+    summaries_delete(summaries=Summary.objects.filter(pk=summary.pk))
+
+
+@transaction.atomic
+def summaries_delete(*, summaries) -> int:
+    """Delete summaries (a queryset) with their revisions, votes and comments, and recount their authors. Returns
+    how many."""
+    ids = list(summaries.values_list("pk", flat=True))
+    authors = set(Summary.objects.filter(pk__in=ids).values_list("author_id", flat=True))
+    summary_pages_invalidate(summary_ids=ids)
+    _, deleted = Summary.objects.filter(pk__in=ids).delete()
+    author_stats_refresh(user_ids=authors)
+    return deleted.get(Summary._meta.label, 0)
+
+
+@transaction.atomic
+def papers_delete(*, papers) -> int:
+    """Delete papers (a queryset of papers.Paper) with everything that hangs on them, their summaries included,
+    and recount the authors of those summaries. Returns how many papers."""
+    ids = list(papers.values_list("pk", flat=True))
+    authors = set(Summary.objects.filter(paper_id__in=ids).values_list("author_id", flat=True))
+    page_cache.invalidate(page_cache.SITE)  # their pages, venues, the lists, the pages that cited them
+    _, deleted = Paper.objects.filter(pk__in=ids).delete()
+    author_stats_refresh(user_ids=authors)
+    return deleted.get(Paper._meta.label, 0)
 
 
 def vote_cast(*, summary: Summary, voter, value: int) -> int:

@@ -5,7 +5,6 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,6 +16,7 @@ from papers.models import Paper, paper_url
 from papers.on_demand import ImportFailure, paper_find_or_import
 from papers.views import import_response
 from shortscience import page_cache
+from shortscience.pagination import CountedPaginator
 from shortscience.ratelimit import client_address
 
 from . import export as summary_export
@@ -40,7 +40,9 @@ def home(request):
     tab = request.GET.get("tab", "")
     tab = FeedTab(tab) if tab in FeedTab.values else FeedTab.RECENT
     summaries = Summary.objects.for_feed(tab)
-    page = Paginator(summaries, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPaginator(summaries, FEED_PAGE_SIZE, count=Summary.objects.public_count()).get_page(
+        request.GET.get("page")
+    )
     context = {
         "page": page,
         "tab": tab,

@@ -8,6 +8,7 @@ from django.db.models import Count, F, Sum
 from accounts.models import User
 from summaries.models import Citation, Comment, PaperVisit, Revision, Summary, Vote, listed_rule
 from tests.factories import make_paper
+from tests.summaries.test_counters import assert_author_stats_true
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
@@ -38,6 +39,7 @@ def test_make_data_populate_keeps_the_services_invariants(db):
     }
     assert not Vote.objects.filter(summary__is_private=True).exists()
     assert not Vote.objects.filter(voter__is_banned=True).exists()
+    assert_author_stats_true()  # the leaderboard's, profiles' and homepage's stored counts
     assert Summary.objects.values("paper").annotate(n=Count("pk")).order_by("-n")[0]["n"] >= 30  # the busy paper
     assert Summary.objects.values("body_html").distinct().count() > 10
     assert all(c.paper_id in {p.pk for p in papers} for c in Citation.objects.all())

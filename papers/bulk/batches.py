@@ -23,6 +23,7 @@ overlaps the database's; the calling thread only talks to the database. bench/im
 """
 
 import operator
+from collections import Counter
 from collections.abc import Callable, Iterable
 
 from django.db import DataError, IntegrityError, connection, transaction
@@ -31,13 +32,13 @@ from shortscience import page_cache
 from shortscience.progress import Progress
 
 from ..importers.records import ImportProblem, PaperRecord
-from ..models import Author, Paper, Venue
+from ..models import Author, Paper, Venue, VenueYear
 from ..services import ImportResult, Outcome
 from ..works import works_link
 from .orm_writer import IN_CHUNK, OrmWriter, chunks
 from .postgres_writer import PostgresWriter, postgres_copy_available
 from .read_ahead import read_ahead
-from .rows import WORK_KEYS, Row, work_key
+from .rows import WORK_KEYS, YEAR, Row, work_key
 
 _EMPTY = ("", None, [])
 _STRING_FIELDS = ("bibtex_key", "title", "abstract", "published_in", "entry_type", "source", "arxiv_id", "doi")
@@ -217,6 +218,7 @@ def _write_batch(
         return created, updated, unchanged, []
 
     vanished = []
+    present = {}
     if changed:
         # Lock the stored papers this batch changes until it commits: their author rows are replaced without a
         # database foreign key (see PaperAuthor.paper), so none of them may be deleted meanwhile. One deleted
@@ -247,7 +249,21 @@ def _write_batch(
         )
     # As paper_upsert does for each paper it writes, less the papers that cannot share a work with another.
     works_link(paper_ids=[ids[key] for key in sharing] + _may_share_a_work([ids[key] for key in changed]))
+    VenueYear.objects.papers_moved(_count_changes(inserts, updates, present))
     return created, updated, unchanged, vanished
+
+
+def _count_changes(inserts: list, updates: list, locked: dict) -> Counter:
+    """What a batch changes in the stored paper counts (VenueYear): +1 at each new paper's (venue, year), and for
+    each updated paper whose venue or year moved, -1 where it was (as locked) and +1 where it is now. Bulk writes
+    bypass Paper.save, which does this for one paper."""
+    changes = Counter((venue_id, row.record_values[YEAR]) for row, venue_id in inserts)
+    for _key, merged, venue_id, pk in updates:
+        was, now = locked[pk], (venue_id, merged[YEAR])
+        if was != now:
+            changes[was] -= 1
+            changes[now] += 1
+    return changes
 
 
 def _new_papers_that_may_share_a_work(rows: list[Row], writer: OrmWriter) -> list[str]:

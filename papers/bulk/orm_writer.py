@@ -94,12 +94,15 @@ class OrmWriter:
                     keys.update(by_value.get(value, ()))
         return keys
 
-    def lock_papers(self, pks: list[int]) -> set[int]:
-        """Lock the papers `pks` until the end of the transaction; returns those that still exist."""
-        present = set()
+    def lock_papers(self, pks: list[int]) -> dict[int, tuple[int | None, int | None]]:
+        """Lock the papers `pks` until the end of the transaction; returns those that still exist, each with its
+        (venue id, year) as it is now (where VenueYear counts it)."""
+        present = {}
         for chunk in chunks(pks):
-            locked = Paper.objects.select_for_update(no_key=True).filter(pk__in=chunk).values_list("pk", flat=True)
-            present.update(locked)
+            locked = Paper.objects.select_for_update(no_key=True).filter(pk__in=chunk)
+            present.update(
+                (pk, (venue_id, year)) for pk, venue_id, year in locked.values_list("pk", "venue_id", "year")
+            )
         return present
 
     def insert_papers(self, inserts: list[tuple[Row, int | None]]) -> dict[str, int]:

@@ -35,6 +35,9 @@ class StoredPaper:
     authors: list[str]
 
 
+YEAR = _RECORD_POSITION["year"]  # where a Row's or StoredPaper's record_values hold the year
+
+
 def work_key(row: Row, field: str) -> str:
     """The row's value of `field`, one of WORK_KEYS."""
     return row.title_normalized if field == "title_normalized" else row.record_values[_RECORD_POSITION[field]]

@@ -12,8 +12,8 @@ def test_profile_shows_public_non_anonymous_summaries(client, django_assert_num_
         make_summary(author=person, body=f"Public {i}")
     make_summary(author=person, body="Private one", is_private=True)
     make_summary(author=person, body="Anonymous one", is_anonymous=True)
-    # user, stats, count, summaries with papers and comment counts, paper authors.
-    with django_assert_num_queries(5):
+    # user, stats (stored, also the page count), summaries with papers and comment counts, paper authors.
+    with django_assert_num_queries(4):
         response = client.get("/user", {"name": "writer"})
     html = response.content.decode()
     assert "Ada Writer" in html and "I &lt;3 papers" in html

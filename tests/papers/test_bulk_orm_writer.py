@@ -21,7 +21,7 @@ def test_lock_papers_makes_deleting_a_paper_wait_for_the_writer(snapshot_records
     def writer_replacing_the_authors():
         try:
             with transaction.atomic():
-                assert batches.writer_for_connection().lock_papers([paper.pk]) == {paper.pk}
+                assert batches.writer_for_connection().lock_papers([paper.pk]).keys() == {paper.pk}
                 PaperAuthor.objects.filter(paper_id=paper.pk).delete()
                 PaperAuthor.objects.create(paper_id=paper.pk, author=author, position=0)
                 locked.set()

@@ -1,17 +1,30 @@
-"""The denormalised columns of a summary (score, is_listed, comment_count, popularity) stay equal to what the truth
-queries compute, after every kind of write, whichever way it is made (service, view or admin)."""
+"""The denormalised columns of a summary (score, is_listed, comment_count, popularity), each author's AuthorStats
+(the leaderboard and profiles) and the homepage's count of public summaries (SiteCounter) stay equal to what the
+truth queries compute, after every kind of write, whichever way it is made (service, view or admin)."""
 
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Sum
+from django.db.models import Avg, Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from papers.models import Paper
 from summaries import services
-from summaries.models import POPULAR_DAYS, Comment, PaperView, PaperVisit, Summary, Vote, listed_rule, view_buffer
+from summaries.models import (
+    POPULAR_DAYS,
+    AuthorStats,
+    Comment,
+    PaperView,
+    PaperVisit,
+    SiteCounter,
+    Summary,
+    Vote,
+    listed_rule,
+    view_buffer,
+)
 from tests.factories import UserFactory, make_paper, make_summary
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +50,31 @@ def assert_counters_true():
         stored["popularity"] = summary.popularity
         assert stored == truth(summary), summary
     assert set(Summary.objects.public()) == set(Summary.objects.filter(listed_rule()))
+    assert_author_stats_true()
+
+
+def author_truth() -> dict:
+    """{user id: (public, signed, total score, average score)} from the summaries, for everyone with a public one."""
+    signed = Q(is_anonymous=False)
+    rows = (
+        Summary.objects.filter(listed_rule())
+        .order_by()
+        .values("author_id")
+        .annotate(
+            n=Count("pk"), s=Count("pk", filter=signed), t=Sum("score", filter=signed), a=Avg("score", filter=signed)
+        )
+    )
+    return {row["author_id"]: (row["n"], row["s"], row["t"] or 0, row["a"]) for row in rows}
+
+
+def assert_author_stats_true():
+    stored = {
+        stats.user_id: (stats.listed_count, stats.signed_count, stats.score_total, stats.score_average)
+        for stats in AuthorStats.objects.all()
+        if stats.listed_count or stats.signed_count or stats.score_total or stats.score_average is not None
+    }
+    assert stored == author_truth()
+    assert Summary.objects.public_count() == Summary.objects.filter(listed_rule()).count()
 
 
 @pytest.fixture
@@ -250,3 +288,58 @@ def test_buffered_views_are_written_once_old_enough_and_at_exit(client, settings
     with django_assert_num_queries(1):
         view_buffer.flush()  # what the process does at exit
     assert PaperView.objects.count() == 2
+
+
+def test_counters_after_moderators_delete_summaries(world, staff_client):
+    first, second = world["summaries"][0], world["summaries"][2]
+    staff_client.post(reverse("admin:summaries_summary_delete", args=[first.pk]), {"post": "yes"})
+    assert not Summary.objects.filter(pk=first.pk).exists()
+    assert_counters_true()
+    url = reverse("admin:summaries_summary_changelist")
+    staff_client.post(url, {"action": "delete_selected", "_selected_action": [second.pk], "post": "yes"})
+    assert not Summary.objects.filter(pk=second.pk).exists()
+    assert_counters_true()
+
+
+def test_counters_after_a_moderator_gives_a_summary_to_someone_else(world, staff_client):
+    summary = world["summaries"][0]
+    url = reverse("admin:summaries_summary_change", args=[summary.pk])
+    data = {"paper": summary.paper_id, "author": world["commenter"].pk, "body": summary.body}
+    data |= {"revisions-TOTAL_FORMS": "0", "revisions-INITIAL_FORMS": "0"}
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Summary.objects.get(pk=summary.pk).author_id == world["commenter"].pk
+    assert_counters_true()
+
+
+def test_counters_after_moderators_edit_and_delete_votes(world, staff_client):
+    vote = Vote.objects.filter(summary=world["summaries"][0]).first()
+    url = reverse("admin:summaries_vote_change", args=[vote.pk])
+    data = {"summary": vote.summary_id, "voter": vote.voter_id, "value": "-1"}
+    data |= {"created_at_0": "2026-01-01", "created_at_1": "00:00:00"}
+    data |= {"updated_at_0": "2026-01-01", "updated_at_1": "00:00:00"}
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert_counters_true()
+    staff_client.post(reverse("admin:summaries_vote_delete", args=[vote.pk]), {"post": "yes"})
+    assert not Vote.objects.filter(pk=vote.pk).exists()
+    assert_counters_true()
+
+
+def test_counters_after_papers_with_summaries_are_deleted_in_the_admin(world, staff_client):
+    paper = world["summaries"][0].paper
+    staff_client.post(reverse("admin:papers_paper_delete", args=[paper.pk]), {"post": "yes"})
+    assert not Paper.objects.filter(pk=paper.pk).exists()
+    assert_counters_true()
+    other = world["summaries"][1].paper
+    url = reverse("admin:papers_paper_changelist")
+    staff_client.post(url, {"action": "delete_selected", "_selected_action": [other.pk], "post": "yes"})
+    assert not Paper.objects.filter(pk=other.pk).exists()
+    assert_counters_true()
+
+
+def test_author_stats_refresh_repairs_drifted_rows(world):
+    AuthorStats.objects.update(listed_count=9, signed_count=9, score_total=9, score_average=9)
+    SiteCounter.objects.all().delete()
+    services.author_stats_refresh()
+    assert_counters_true()

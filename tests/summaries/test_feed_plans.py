@@ -60,3 +60,14 @@ def test_random_reads_two_rows_through_the_public_ids_index():
         assert "RANDOM" not in query["sql"].upper()
         plan = plan_of(query["sql"], None)
         assert "summary_listed_id_idx" in plan and "Sort" not in plan, plan
+
+
+def test_homepage_counts_no_summaries(client):
+    for i in range(3):
+        make_summary(body=f"Summary {i}")
+    make_summary(body="Private", is_private=True)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/").content.decode()
+    assert '<strong class="public-count">3</strong>' in html
+    for query in queries.captured_queries:
+        assert not ("COUNT(" in query["sql"].upper() and Summary._meta.db_table in query["sql"]), query["sql"]
