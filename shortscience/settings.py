@@ -45,6 +45,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")  # empty: a per-process memory cache
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "0"))  # 0: anonymous pages not marked public
 # Anonymous pages are kept in the cache at most this long (writes invalidate them at once: shortscience/page_cache.py)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))  # 0: no page cache
+# Proxies in front of the app servers that append to X-Forwarded-For (nginx: 1). 0: the client is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 if not SECRET_KEY:
     if DEBUG:
@@ -136,6 +138,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+# allauth's per-IP rate limits (10 failed log-ins a minute, 30 log-ins, 20 sign-ups) key on the client's address:
+# behind a proxy, REMOTE_ADDR is the proxy's, and the limits would be one for the whole site.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- Mail ---------------------------------------------------------------------------------------------------
 if EMAIL_HOST:

@@ -1,0 +1,531 @@
+"""The client side of bench/cluster.sh: browsers that log in, write and read through nginx while one app server
+is killed, then the database's count of what they were told was saved.
+
+    cluster_drive.py setup --users 8              # the users (idempotent); run by cluster.sh after seed_demo
+    cluster_drive.py run --proxy http://127.0.0.1:8501 --app-a http://127.0.0.1:8511 --app-b http://127.0.0.1:8512 \
+        --state DIR [--threads 8 --duration 30]
+
+`run` logs every writer in through nginx (allauth's log-in form, with its CSRF token), checks that each session
+works on both app servers directly, that a page cached through A is a hit through B (and that a write through B
+invalidates it for A), and that wrong-password log-ins alternated across A and B reach allauth's limit (the limit
+lives in the shared cache). Then the writers save summaries, vote on others' summaries and comment, as fast as the
+servers answer, while readers (anonymous and logged in) load pages; cluster.sh kills app server A during this
+phase (it writes DIR/writing-started when it begins; cluster.sh writes DIR/a-killed and DIR/a-restarted with the
+times). A write counts as acknowledged only when the server gave its success answer: the redirect to the summary
+(summaries), the redirect to the thread (comments), a JSON score (votes). At the end every acknowledged write is
+looked up in Postgres. Exit status 1 when one is missing or a check failed.
+
+Cookies are kept whatever their Secure flag: nginx on loopback stands where TLS would end in production.
+"""
+
+import argparse
+import http.client
+import os
+import random
+import re
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shortscience.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+
+from papers.models import Paper  # noqa: E402
+from summaries.models import Comment, Summary, Vote  # noqa: E402
+
+PASSWORD = "cluster-password-123"
+USER_PREFIX = "cluster-user-"
+READER = "cluster-reader"
+LIMITED = "cluster-limited"  # the rate-limit check's account
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+COMMENTS_FORM_RE = re.compile(r'action="/summary/(\d+)/comments"')
+WRONG_PASSWORD = "The username and/or password you specified are not correct."
+TOO_MANY = "Too many failed login attempts"
+SUMMARY_TEXT = "Written by bench/cluster_drive.py while an app server was killed: $e^{i\\pi}+1=0$."
+ANONYMOUS_PAGES = ["/", "/?tab=best", "/?tab=popular", "/users", "/about", "/venue"]
+
+
+# --- A browser, on http.client ------------------------------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    status: int
+    location: str
+    upstream: str  # nginx's X-Upstream (bench only): the app server(s) that were asked
+    page_cache: str
+    body: str
+
+
+class Browser:
+    """One visitor's cookies, sent to one server (`at` gives the same visitor on another)."""
+
+    def __init__(self, base: str, cookies: dict | None = None, source: str | None = None):
+        parts = urlsplit(base)
+        self.base, self.host, self.port = base, parts.hostname, parts.port
+        self.cookies = {} if cookies is None else cookies
+        self.source = source  # a loopback address to connect from (127.0.0.2: "another client")
+
+    def at(self, base: str) -> "Browser":
+        return Browser(base, self.cookies, self.source)
+
+    def get(self, path: str, headers: dict | None = None) -> Reply:
+        return self.request("GET", path, headers=headers)
+
+    def post(self, path: str, fields: dict, headers: dict | None = None) -> Reply:
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": self.base,  # as a browser sends it; Django checks it against the Host nginx passes on
+            "X-CSRFToken": self.cookies.get("csrftoken", ""),
+            **(headers or {}),
+        }
+        return self.request("POST", path, urlencode(fields), headers)
+
+    def request(self, method: str, path: str, body: str | None = None, headers: dict | None = None) -> Reply:
+        source = (self.source, 0) if self.source else None
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=20, source_address=source)
+        sent = {"Host": f"{self.host}:{self.port}", "User-Agent": "bench/cluster_drive.py", **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        try:
+            conn.request(method, path, body=body, headers=sent)
+            response = conn.getresponse()
+            data = response.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+        for line in response.headers.get_all("Set-Cookie") or []:
+            jar = SimpleCookie()
+            jar.load(line)
+            for name, morsel in jar.items():
+                if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        return Reply(
+            response.status,
+            response.headers.get("Location", ""),
+            response.headers.get("X-Upstream", ""),
+            response.headers.get("X-Page-Cache", ""),
+            data,
+        )
+
+    def log_in(self, username: str, password: str) -> Reply:
+        page = self.get("/accounts/login/")
+        token = CSRF_RE.search(page.body).group(1)
+        return self.post("/accounts/login/", {"login": username, "password": password, "csrfmiddlewaretoken": token})
+
+
+# --- setup ----------------------------------------------------------------------------------------------------
+
+
+def setup(users: int) -> None:
+    User = get_user_model()
+    names = [f"{USER_PREFIX}{i}" for i in range(users)] + [READER, LIMITED]
+    made = 0
+    for name in names:
+        user, created = User.objects.get_or_create(username=name, defaults={"email": f"{name}@example.org"})
+        if created:
+            user.set_password(PASSWORD)
+            user.save()
+            made += 1
+    print(f"users: {made} created, {len(names) - made} already there ({USER_PREFIX}0..{users - 1}, {READER})")
+
+
+# --- the run ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """What the clients saw. `acked[kind]` holds the identity of every acknowledged write, `attempted[kind]` of
+    every write sent; `refused`: an HTTP answer other than success; `failed`: no answer (connection error)."""
+
+    acked: dict = field(default_factory=lambda: {"summary": [], "vote": [], "comment": []})
+    attempted: dict = field(default_factory=lambda: {"summary": [], "vote": [], "comment": []})
+    refused: Counter = field(default_factory=Counter)
+    failed: Counter = field(default_factory=Counter)
+    reads: Counter = field(default_factory=Counter)  # (who, "ok" | "error")
+    upstreams: Counter = field(default_factory=Counter)
+    errors: list = field(default_factory=list)  # (time, what, status or exception)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def error(self, what: str, detail: str) -> None:
+        with self.lock:
+            self.errors.append((time.time(), what, detail))
+
+    def served(self, reply: Reply) -> None:
+        with self.lock:
+            self.upstreams[reply.upstream or "?"] += 1
+
+
+class Run:
+    def __init__(self, args):
+        self.args = args
+        self.state = Path(args.state)
+        self.run_id = uuid.uuid4().hex[:8]
+        self.tally = Tally()
+        self.pool_lock = threading.Lock()
+        self.checks: list[tuple[str, bool, str]] = []
+        User = get_user_model()
+        self.users = list(User.objects.filter(username__startswith=USER_PREFIX).order_by("pk")[: args.threads])
+        listed = Summary.objects.filter(is_listed=True).select_related("paper")
+        self.pool = [(s.pk, s.author_id, s.paper.get_absolute_url()) for s in listed]  # what writers vote on
+        self.names = {urlsplit(args.app_a).netloc: "A", urlsplit(args.app_b).netloc: "B"}
+
+    def check(self, name: str, ok: bool, detail: str) -> None:
+        self.checks.append((name, ok, detail))
+        print(f"  {'ok  ' if ok else 'FAIL'} {name}: {detail}", flush=True)
+
+    # --- before the writes: sessions, page cache, rate limits -----------------------------------------------
+
+    def log_in_all(self) -> list[Browser]:
+        browsers = []
+        for user in [*self.users, get_user_model().objects.get(username=READER)]:
+            browser = Browser(self.args.proxy)
+            reply = browser.log_in(user.username, PASSWORD)
+            if reply.status != 302 or "sessionid" not in browser.cookies:
+                raise SystemExit(f"log-in of {user.username} through nginx failed: {reply.status} {reply.body[:300]}")
+            browsers.append(browser)
+        print(f"  {len(browsers)} users logged in through nginx (allauth's form, CSRF token, session cookie)")
+        return browsers
+
+    def check_sessions(self, browsers: list[Browser], label: str) -> None:
+        for name, base in (("A", self.args.app_a), ("B", self.args.app_b)):
+            good = 0
+            for browser, user in zip(browsers, [*self.users, None], strict=False):
+                reply = browser.at(base).get("/settings")
+                username = user.username if user else READER
+                good += reply.status == 200 and f'class="nav-user">{username}<' in reply.body
+            self.check(
+                f"sessions valid on {name} {label}",
+                good == len(browsers),
+                f"{good}/{len(browsers)} sessions got /settings (200, their name in the header) from {name} directly",
+            )
+
+    def check_page_cache(self) -> None:
+        probe = f"/?tab=recent&probe={self.run_id}"
+        anonymous_a, anonymous_b = Browser(self.args.app_a), Browser(self.args.app_b)
+        first, second = anonymous_a.get(probe).page_cache, anonymous_b.get(probe).page_cache
+        self.check(
+            "page cache shared", (first, second) == ("miss", "hit"), f"{probe} via A: {first}, then via B: {second}"
+        )
+        writer = Browser(self.args.app_b)
+        writer.log_in(READER, PASSWORD)
+        summary_id, _, _ = self.pool[0]
+        body = f"cluster {self.run_id} comment probe"
+        posted = writer.post(f"/summary/{summary_id}/comments", {"body": body})
+        self.tally.attempted["comment"].append(body)
+        if posted.status == 302 and posted.location.endswith("-comments"):
+            self.tally.acked["comment"].append(body)
+        after_a, after_b = anonymous_a.get(probe).page_cache, anonymous_b.get(probe).page_cache
+        self.check(
+            "page cache invalidated everywhere",
+            (after_a, after_b) == ("miss", "hit"),
+            f"after a comment posted through B: via A {after_a}, then via B {after_b}",
+        )
+
+    def check_rate_limit(self) -> None:
+        browser = Browser(self.args.app_a)
+        seen = []
+        for attempt in range(1, 7):
+            server = "A" if attempt % 2 else "B"
+            reply = browser.at(self.args.app_a if server == "A" else self.args.app_b).log_in(LIMITED, "wrong")
+            seen.append(f"{server}:{_login_answer(reply)}")
+        right = browser.at(self.args.app_a).log_in(LIMITED, PASSWORD)
+        seen.append(f"A(right password):{_login_answer(right)}")
+        expected = ["A:wrong", "B:wrong", "A:wrong", "B:wrong", "A:wrong", "B:limited", "A(right password):limited"]
+        self.check(
+            "login rate limit shared",
+            seen == expected,
+            "allauth allows 5 failures per account per 5 min; alternating A, B: " + " ".join(seen),
+        )
+
+    def check_client_ip(self) -> None:
+        """Behind nginx every request comes from nginx's address: allauth must read the client's from
+        X-Forwarded-For (TRUSTED_PROXY_COUNT=1), or its per-IP limits (10 failed log-ins a minute) are one limit
+        for the whole site. Client 127.0.0.2 uses up its limit; client 127.0.0.3 must still be let try."""
+        one, other = Browser(self.args.proxy, source="127.0.0.2"), Browser(self.args.proxy, source="127.0.0.3")
+        answers = []
+        for i in range(11):
+            reply = one.log_in(f"nobody-{self.run_id}-{i}", "wrong")
+            answers.append(_login_answer(reply))
+        other_reply = other.log_in(f"nobody-{self.run_id}-x", "wrong")
+        other_answer = _login_answer(other_reply)
+        self.check(
+            "per-IP limit keyed on the client behind nginx",
+            answers == ["wrong"] * 10 + ["limited"] and other_answer == "wrong",
+            f"127.0.0.2: 10 wrong then {answers[-1]}; then 127.0.0.3: {other_answer}",
+        )
+
+    # --- the writes and reads --------------------------------------------------------------------------------
+
+    def writer(self, index: int, browser: Browser, user, papers: list, deadline: float) -> None:
+        rng = random.Random(index)
+        voted: set[int] = set()
+        n = 0
+        while time.time() < deadline:
+            n += 1
+            if papers:
+                paper = papers.pop()
+                body = f"cluster {self.run_id} summary {index}-{n}\n\n{SUMMARY_TEXT}"
+                self.write(
+                    "summary",
+                    (user.pk, paper.pk, body.split("\n")[0]),
+                    browser,
+                    f"/summary/save/{paper.pk}",
+                    {"body": body, "base_version": "0"},
+                    lambda r: r.status == 302 and r.location.startswith("/paper?bibtexKey="),
+                    then=self.learn_summary(browser, user),
+                )
+            with self.pool_lock:
+                choices = [s for s in self.pool if s[1] != user.pk and s[0] not in voted]
+            if choices:
+                summary_id, _, _ = rng.choice(choices)
+                voted.add(summary_id)
+                value = rng.choice([1, -1])
+                self.write(
+                    "vote",
+                    (user.pk, summary_id, value),
+                    browser,
+                    f"/summary/{summary_id}/vote",
+                    {"value": str(value)},
+                    lambda r: r.status == 200 and '"score"' in r.body,
+                    headers={"X-Requested-With": "fetch"},
+                )
+            with self.pool_lock:
+                summary_id, _, _ = rng.choice(self.pool)
+            body = f"cluster {self.run_id} comment {index}-{n}"
+            self.write(
+                "comment",
+                body,
+                browser,
+                f"/summary/{summary_id}/comments",
+                {"body": body},
+                lambda r: r.status == 302 and r.location.endswith("-comments"),
+            )
+
+    def learn_summary(self, browser: Browser, user):
+        """After a summary is saved the browser follows the redirect (as a person would) and must see it: the
+        page's comment form names its id, which goes into the pool the others vote on."""
+
+        def follow(reply: Reply) -> None:
+            try:
+                page = browser.get(reply.location.split("#")[0])
+            except OSError as exc:
+                self.tally.error("read after write", repr(exc))
+                return
+            self.tally.served(page)
+            found = COMMENTS_FORM_RE.search(page.body)
+            if page.status != 200 or not found:
+                self.tally.error("read after write", f"{page.status}, summary not on the page")
+                return
+            with self.pool_lock:
+                self.pool.append((int(found.group(1)), user.pk, reply.location))
+
+        return follow
+
+    def write(self, kind, identity, browser, path, fields, acknowledged, headers=None, then=None) -> None:
+        with self.tally.lock:
+            self.tally.attempted[kind].append(identity)
+        try:
+            reply = browser.post(path, fields, headers)
+        except OSError as exc:
+            with self.tally.lock:
+                self.tally.failed[kind] += 1
+            self.tally.error(kind, repr(exc))
+            return
+        self.tally.served(reply)
+        if acknowledged(reply):
+            with self.tally.lock:
+                self.tally.acked[kind].append(identity)
+            if then:
+                then(reply)
+        else:
+            with self.tally.lock:
+                self.tally.refused[kind] += 1
+            self.tally.error(kind, f"HTTP {reply.status} {reply.location}")
+
+    def reader(self, who: str, browser: Browser, deadline: float) -> None:
+        rng = random.Random(who)
+        while time.time() < deadline:
+            with self.pool_lock:
+                paper_page = rng.choice(self.pool)[2]
+            path = rng.choice([*ANONYMOUS_PAGES, paper_page])
+            try:
+                reply = browser.get(path)
+            except OSError as exc:
+                self.tally.reads[(who, "error")] += 1
+                self.tally.error(f"read ({who})", repr(exc))
+                continue
+            self.tally.served(reply)
+            ok = reply.status < 400 and (who == "anonymous" or f'class="nav-user">{READER}<' in reply.body)
+            self.tally.reads[(who, "ok" if ok else "error")] += 1
+            if not ok:
+                self.tally.error(f"read ({who})", f"HTTP {reply.status} {path}")
+
+    def drive(self, browsers: list[Browser]) -> float:
+        taken = set(Summary.objects.filter(author__in=self.users).values_list("author_id", "paper_id"))
+        papers = list(Paper.objects.order_by("pk"))
+        per_user = {
+            user.pk: [p for p in papers[i :: len(self.users)] if (user.pk, p.pk) not in taken]
+            for i, user in enumerate(self.users)
+        }
+        started = time.time()
+        deadline = started + self.args.duration
+        (self.state / "writing-started").write_text(f"{started}\n")
+        threads = [
+            threading.Thread(target=self.writer, args=(i, browsers[i], user, per_user[user.pk], deadline))
+            for i, user in enumerate(self.users)
+        ]
+        threads.append(threading.Thread(target=self.reader, args=("anonymous", Browser(self.args.proxy), deadline)))
+        threads.append(threading.Thread(target=self.reader, args=("logged-in", browsers[-1], deadline)))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return started
+
+    # --- the count --------------------------------------------------------------------------------------------
+
+    def stored(self, started: float):
+        from datetime import UTC, datetime
+
+        since = datetime.fromtimestamp(started - 1, UTC)
+        summaries = {
+            (a, p, body.split("\n")[0])
+            for a, p, body in Summary.objects.filter(body__startswith=f"cluster {self.run_id} ").values_list(
+                "author_id", "paper_id", "body"
+            )
+        }
+        attempted_votes = self.tally.attempted["vote"]
+        voters = {v for v, _, _ in attempted_votes}
+        votes = set(
+            Vote.objects.filter(voter_id__in=voters, updated_at__gte=since).values_list(
+                "voter_id", "summary_id", "value"
+            )
+        )
+        comments = set(
+            Comment.objects.filter(body__startswith=f"cluster {self.run_id} ").values_list("body", flat=True)
+        )
+        return {"summary": summaries, "vote": votes, "comment": comments}
+
+    def report(self, started: float) -> int:
+        stored = self.stored(started)
+        tally = self.tally
+        killed = _read_time(self.state / "a-killed")
+        back = _read_time(self.state / "a-restarted")
+        print()
+        when = f"A killed at +{killed - started:.1f} s" if killed else "A not killed"
+        when += f", back at +{back - started:.1f} s" if back else ""
+        print(f"writes through nginx: {len(self.users)} writers, {self.args.duration:g} s ({when}); run {self.run_id}")
+        columns = ("attempted", "acked", "refused", "no-answer", "stored", "LOST", "stored-unacked")
+        print(f"{'kind':<9} " + " ".join(f"{c:>{max(len(c), 5)}}" for c in columns))
+        lost_total = 0
+        for kind in ("summary", "vote", "comment"):
+            acked, attempted = set(tally.acked[kind]), set(tally.attempted[kind])
+            lost = acked - stored[kind]
+            in_run = attempted & stored[kind]
+            lost_total += len(lost)
+            figures = (len(attempted), len(acked), tally.refused[kind], tally.failed[kind], len(in_run), len(lost))
+            figures += (len(in_run - acked),)
+            print(f"{kind:<9} " + " ".join(f"{n:>{max(len(c), 5)}}" for n, c in zip(figures, columns, strict=True)))
+            for item in sorted(lost, key=str)[:5]:
+                print(f"  lost {kind}: {item}")
+        print()
+        print(f"{'reads':<9} {'requests':>9} {'ok':>7} {'errors':>8}")
+        for who in ("anonymous", "logged-in"):
+            ok, bad = tally.reads[(who, "ok")], tally.reads[(who, "error")]
+            print(f"{who:<9} {ok + bad:>9} {ok:>7} {bad:>8}")
+        print()
+        served = Counter()
+        for upstream, n in tally.upstreams.items():
+            hops = [self.names.get(u.strip(), u.strip()) for u in upstream.split(",")]
+            served[" then ".join(hops)] += n
+        print("answered by: " + ", ".join(f"{k} {v}" for k, v in served.most_common()))
+        print(f"errors seen by clients: {len(tally.errors)}")
+        for at, what, detail in tally.errors[:20]:
+            print(f"  +{at - started:6.2f} s  {what}: {detail}")
+        print()
+        print("checks:")
+        failed = [name for name, ok, _ in self.checks if not ok]
+        for name, ok, detail in self.checks:
+            print(f"  {'ok  ' if ok else 'FAIL'} {name}: {detail}")
+        acked_total = sum(len(set(v)) for v in tally.acked.values())
+        print()
+        if lost_total:
+            print(f"RESULT: {lost_total} of {acked_total} acknowledged writes LOST")
+        else:
+            print(f"RESULT: zero lost writes: all {acked_total} acknowledged writes are in Postgres")
+        if failed:
+            print(f"RESULT: failed checks: {', '.join(failed)}")
+        return 1 if lost_total or failed else 0
+
+
+def _login_answer(reply: Reply) -> str:
+    if TOO_MANY in reply.body:
+        return "limited"
+    if WRONG_PASSWORD in reply.body:
+        return "wrong"
+    return f"HTTP {reply.status}"
+
+
+def _read_time(path: Path) -> float | None:
+    return float(path.read_text()) if path.exists() else None
+
+
+def run(args) -> int:
+    drive = Run(args)
+    print("before the writes (both app servers up):", flush=True)
+    browsers = drive.log_in_all()
+    drive.check_sessions(browsers, "after log-in through nginx")
+    drive.check_page_cache()
+    drive.check_rate_limit()
+    drive.check_client_ip()
+    print(f"writing for {args.duration:g} s through nginx ...", flush=True)
+    started = drive.drive(browsers)
+    back = drive.state / "a-restarted"
+    for _ in range(int(args.wait_restart * 10)):
+        if back.exists():
+            break
+        time.sleep(0.1)
+    print("after the writes:", flush=True)
+    if back.exists():
+        drive.check_sessions(browsers, "after A was killed and restarted")
+    return drive.report(started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    make = sub.add_parser("setup", help="create the users")
+    make.add_argument("--users", type=int, default=8)
+    go = sub.add_parser("run", help="log in, check, write and read, count")
+    go.add_argument("--proxy", required=True)
+    go.add_argument("--app-a", required=True)
+    go.add_argument("--app-b", required=True)
+    go.add_argument("--state", required=True, help="directory shared with cluster.sh")
+    go.add_argument("--threads", type=int, default=8, help="writers, one user each")
+    go.add_argument("--duration", type=float, default=30)
+    go.add_argument(
+        "--wait-restart", type=float, default=0, help="seconds to wait for DIR/a-restarted after the writes"
+    )
+    args = parser.parse_args()
+    if args.command == "setup":
+        setup(args.users)
+    else:
+        sys.exit(run(args))
+
+
+if __name__ == "__main__":
+    main()
