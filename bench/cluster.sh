@@ -4,17 +4,31 @@
 # sessions on A and B, the shared page cache and the shared log-in rate limit, then writes (summaries, votes,
 # comments) and reads through nginx; meanwhile this script SIGKILLs gunicorn A (master and workers) and restarts
 # it. At the end the driver looks up every acknowledged write in Postgres; exit status 1 if one is missing.
+# With --replica, Postgres is a primary and a streaming replica of it started for the run (and dropped after),
+# the app servers read the read-only pages from the replica (DATABASE_REPLICA_URL: shortscience/db_router.py).
 #
-#   bench/cluster.sh [--fresh]          # --fresh: drop and recreate the database first
+#   bench/cluster.sh [--fresh] [--replica]   # --fresh: drop and recreate the database first
+#                                            # --replica: a new primary + replica on ports 8521 and 8522
 #   DATABASE_URL=postgres://root@127.0.0.1:5432/ss_cluster REDIS_URL=redis://127.0.0.1:6379/7 \
 #   THREADS=8 DURATION=30 KILL_AT=10 RESTART_AT=20 WORKERS=3 bench/cluster.sh       # the knobs and their defaults
 #
 # RESTART_AT=0 leaves A dead. The Redis database of REDIS_URL is flushed at the start: give it one of its own.
-# Everything listens on 127.0.0.1 only (ports 8501, 8511, 8512) and is stopped at the end.
+# Everything listens on 127.0.0.1 only (ports 8501, 8511, 8512; 8521, 8522) and is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FRESH=0
-[ "${1:-}" = "--fresh" ] && FRESH=1
+REPLICA=0
+for arg in "$@"; do
+  case $arg in
+    --fresh) FRESH=1 ;;
+    --replica) REPLICA=1 ;;
+    *) echo "usage: bench/cluster.sh [--fresh] [--replica]"; exit 2 ;;
+  esac
+done
+if [ "$REPLICA" = 1 ]; then
+  export DATABASE_URL=postgres://root@127.0.0.1:8521/ss_cluster
+  export DATABASE_REPLICA_URL=postgres://root@127.0.0.1:8522/ss_cluster
+fi
 export DATABASE_URL=${DATABASE_URL:-postgres://root@127.0.0.1:5432/ss_cluster}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/7}
 THREADS=${THREADS:-8}
@@ -35,14 +49,35 @@ export SITE_URL="http://127.0.0.1:$PROXY_PORT" LOG_LEVEL=WARNING
 tmp=$(mktemp -d)
 chmod 755 "$tmp"  # nginx's workers (user nobody) write their temporary files under it
 pids=()
+PG=/usr/lib/postgresql/15/bin
+pg_dirs=()
 cleanup() {
   for pid in "${pids[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
   wait 2>/dev/null || true
+  for dir in "${pg_dirs[@]}"; do
+    runuser -u postgres -- "$PG/pg_ctl" -D "$dir" stop -m fast >/dev/null 2>&1 || true
+  done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+
+# --- With --replica: a primary and a streaming replica of it, in the temporary directory --------------------
+if [ "$REPLICA" = 1 ]; then
+  mkdir "$tmp/pg"
+  chown postgres "$tmp/pg"  # Postgres refuses to run as root
+  runuser -u postgres -- "$PG/initdb" -D "$tmp/pg/primary" -U root --auth=trust -E UTF8 >/dev/null
+  printf "port = 8521\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\n" "$tmp/pg" \
+    >> "$tmp/pg/primary/postgresql.conf"
+  runuser -u postgres -- "$PG/pg_ctl" -D "$tmp/pg/primary" -l "$tmp/pg/primary.log" -w start >/dev/null
+  pg_dirs+=("$tmp/pg/primary")
+  runuser -u postgres -- "$PG/pg_basebackup" -h 127.0.0.1 -p 8521 -U root -D "$tmp/pg/replica" -R  # -R: a standby
+  sed -i 's/^port = 8521/port = 8522/' "$tmp/pg/replica/postgresql.conf"
+  runuser -u postgres -- "$PG/pg_ctl" -D "$tmp/pg/replica" -l "$tmp/pg/replica.log" -w start >/dev/null
+  pg_dirs+=("$tmp/pg/replica")
+  echo "postgres: primary on 127.0.0.1:8521, streaming replica on 127.0.0.1:8522 (DATABASE_REPLICA_URL)"
+fi
 
 # --- The database and the shared cache ------------------------------------------------------------------------
 db=${DATABASE_URL##*/}

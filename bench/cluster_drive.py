@@ -41,8 +41,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connections  # noqa: E402
 
 from papers.models import Paper  # noqa: E402
+from shortscience import db_router  # noqa: E402
 from summaries.models import Comment, Summary, Vote  # noqa: E402
 
 PASSWORD = "cluster-password-123"
@@ -75,7 +77,7 @@ class Browser:
     def __init__(self, base: str, cookies: dict | None = None, source: str | None = None):
         parts = urlsplit(base)
         self.base, self.host, self.port = base, parts.hostname, parts.port
-        self.cookies = {} if cookies is None else cookies
+        self.cookies = {} if cookies is None else cookies  # name: (value, expiry time or None)
         self.source = source  # a loopback address to connect from (127.0.0.2: "another client")
 
     def at(self, base: str) -> "Browser":
@@ -88,7 +90,7 @@ class Browser:
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Origin": self.base,  # as a browser sends it; Django checks it against the Host nginx passes on
-            "X-CSRFToken": self.cookies.get("csrftoken", ""),
+            "X-CSRFToken": self.cookie("csrftoken"),
             **(headers or {}),
         }
         return self.request("POST", path, urlencode(fields), headers)
@@ -97,8 +99,11 @@ class Browser:
         source = (self.source, 0) if self.source else None
         conn = http.client.HTTPConnection(self.host, self.port, timeout=20, source_address=source)
         sent = {"Host": f"{self.host}:{self.port}", "User-Agent": "bench/cluster_drive.py", **(headers or {})}
+        now = time.time()
+        for name in [n for n, (_, expiry) in self.cookies.items() if expiry is not None and expiry <= now]:
+            del self.cookies[name]
         if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, (v, _) in self.cookies.items())
         try:
             conn.request(method, path, body=body, headers=sent)
             response = conn.getresponse()
@@ -112,7 +117,8 @@ class Browser:
                 if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
                     self.cookies.pop(name, None)
                 else:
-                    self.cookies[name] = morsel.value
+                    max_age = morsel["max-age"]
+                    self.cookies[name] = (morsel.value, time.time() + int(max_age) if max_age else None)
         return Reply(
             response.status,
             response.headers.get("Location", ""),
@@ -120,6 +126,9 @@ class Browser:
             response.headers.get("X-Page-Cache", ""),
             data,
         )
+
+    def cookie(self, name: str) -> str:
+        return self.cookies.get(name, ("", None))[0]
 
     def log_in(self, username: str, password: str) -> Reply:
         page = self.get("/accounts/login/")
@@ -156,6 +165,7 @@ class Tally:
     refused: Counter = field(default_factory=Counter)
     failed: Counter = field(default_factory=Counter)
     reads: Counter = field(default_factory=Counter)  # (who, "ok" | "error")
+    read_own_write: Counter = field(default_factory=Counter)  # the page after a saved summary: seen | missing | failed
     upstreams: Counter = field(default_factory=Counter)
     errors: list = field(default_factory=list)  # (time, what, status or exception)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -183,6 +193,31 @@ class Run:
         self.pool = [(s.pk, s.author_id, s.paper.get_absolute_url()) for s in listed]  # what writers vote on
         self.names = {urlsplit(args.app_a).netloc: "A", urlsplit(args.app_b).netloc: "B"}
 
+    def replica_queries(self) -> int | None:
+        """Transactions the replica has answered (each autocommit query is one), or None without a replica."""
+        if not db_router.replica_configured():
+            return None
+        time.sleep(1.2)  # Postgres publishes a backend's counts within a second
+        with connections[db_router.REPLICA].cursor() as cursor:
+            cursor.execute("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
+            return cursor.fetchone()[0]
+
+    def check_replica(self, before: int | None) -> None:
+        if before is None:
+            return
+        served = self.replica_queries() - before - 1
+        self.check("replica serves reads", served > 0, f"{served} transactions answered by the replica during the run")
+        marker = f"cluster {self.run_id} "
+        for _ in range(50):
+            primary = Comment.objects.filter(body__startswith=marker).count()
+            replica = Comment.objects.using(db_router.REPLICA).filter(body__startswith=marker).count()
+            if primary == replica:
+                break
+            time.sleep(0.1)
+        self.check(
+            "replica caught up", primary == replica, f"this run's comments: {primary} on primary, {replica} on replica"
+        )
+
     def check(self, name: str, ok: bool, detail: str) -> None:
         self.checks.append((name, ok, detail))
         print(f"  {'ok  ' if ok else 'FAIL'} {name}: {detail}", flush=True)
@@ -194,7 +229,7 @@ class Run:
         for user in [*self.users, get_user_model().objects.get(username=READER)]:
             browser = Browser(self.args.proxy)
             reply = browser.log_in(user.username, PASSWORD)
-            if reply.status != 302 or "sessionid" not in browser.cookies:
+            if reply.status != 302 or not browser.cookie("sessionid"):
                 raise SystemExit(f"log-in of {user.username} through nginx failed: {reply.status} {reply.body[:300]}")
             browsers.append(browser)
         print(f"  {len(browsers)} users logged in through nginx (allauth's form, CSRF token, session cookie)")
@@ -323,10 +358,12 @@ class Run:
             try:
                 page = browser.get(reply.location.split("#")[0])
             except OSError as exc:
+                self.tally.read_own_write["failed"] += 1
                 self.tally.error("read after write", repr(exc))
                 return
             self.tally.served(page)
             found = COMMENTS_FORM_RE.search(page.body)
+            self.tally.read_own_write["failed" if page.status != 200 else "seen" if found else "missing"] += 1
             if page.status != 200 or not found:
                 self.tally.error("read after write", f"{page.status}, summary not on the page")
                 return
@@ -456,6 +493,9 @@ class Run:
         print(f"errors seen by clients: {len(tally.errors)}")
         for at, what, detail in tally.errors[:20]:
             print(f"  +{at - started:6.2f} s  {what}: {detail}")
+        seen, missing, failed = (tally.read_own_write[k] for k in ("seen", "missing", "failed"))
+        detail = f"the page a writer is sent to after saving: {seen} showed the summary, {missing} did not"
+        self.checks.append(("read your own writes", missing == 0, detail + f" ({failed} not loaded)"))
         print()
         print("checks:")
         failed = [name for name, ok, _ in self.checks if not ok]
@@ -493,6 +533,7 @@ def run(args) -> int:
     drive.check_rate_limit()
     drive.check_client_ip()
     print(f"writing for {args.duration:g} s through nginx ...", flush=True)
+    replica_before = drive.replica_queries()
     started = drive.drive(browsers)
     back = drive.state / "a-restarted"
     for _ in range(int(args.wait_restart * 10)):
@@ -502,6 +543,7 @@ def run(args) -> int:
     print("after the writes:", flush=True)
     if back.exists():
         drive.check_sessions(browsers, "after A was killed and restarted")
+    drive.check_replica(replica_before)
     return drive.report(started)
 
 
