@@ -171,16 +171,20 @@ while [ ! -e "$tmp/writing-started" ]; do
   sleep 0.1
 done
 sleep "$KILL_AT"
+since_start() { awk -v now="$(date +%s.%N)" -v t0="$(cat "$tmp/writing-started")" 'BEGIN { printf "+%.1f s", now - t0 }'; }
 workers=$(pgrep -P "$a_pid" | tr '\n' ' ')
+exec 3>&2 2>/dev/null  # no "Killed" line from bash for its job
 kill -KILL "$a_pid" $workers
 date +%s.%N > "$tmp/a-killed"
-{ wait "$a_pid"; } 2>/dev/null || true  # reap it without bash's "Killed" line
-echo ">>> +${KILL_AT} s: SIGKILL to gunicorn A (master $a_pid, workers ${workers% })"
+wait "$a_pid" || true
+exec 2>&3 3>&-
+echo ">>> $(since_start): SIGKILL to gunicorn A (master $a_pid, workers ${workers% })"
 if [ "$RESTART_AT" -gt 0 ]; then
   sleep $(( RESTART_AT - KILL_AT ))
+  echo ">>> $(since_start): starting gunicorn A again"
   start_app A "$A_PORT"
   date +%s.%N > "$tmp/a-restarted"
-  echo ">>> +${RESTART_AT} s: gunicorn A restarted and answering"
+  echo ">>> $(since_start): gunicorn A answering again"
 fi
 status=0
 wait "$driver" || status=$?
