@@ -14,12 +14,9 @@ phase (it writes DIR/writing-started when it begins; cluster.sh writes DIR/a-kil
 times). A write counts as acknowledged only when the server gave its success answer: the redirect to the summary
 (summaries), the redirect to the thread (comments), a JSON score (votes). At the end every acknowledged write is
 looked up in Postgres. Exit status 1 when one is missing or a check failed.
-
-Cookies are kept whatever their Secure flag: nginx on loopback stands where TLS would end in production.
 """
 
 import argparse
-import http.client
 import os
 import random
 import re
@@ -29,9 +26,9 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
+from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shortscience.settings")
@@ -40,6 +37,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from cluster_browser import CSRF_RE, Browser, Reply  # noqa: E402  (bench/, first on sys.path)
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connections  # noqa: E402
 
@@ -51,89 +49,11 @@ PASSWORD = "cluster-password-123"
 USER_PREFIX = "cluster-user-"
 READER = "cluster-reader"
 LIMITED = "cluster-limited"  # the rate-limit check's account
-CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 COMMENTS_FORM_RE = re.compile(r'action="/summary/(\d+)/comments"')
 WRONG_PASSWORD = "The username and/or password you specified are not correct."
 TOO_MANY = "Too many failed login attempts"
 SUMMARY_TEXT = "Written by bench/cluster_drive.py while an app server was killed: $e^{i\\pi}+1=0$."
 ANONYMOUS_PAGES = ["/", "/?tab=best", "/?tab=popular", "/users", "/about", "/venue"]
-
-
-# --- A browser, on http.client ------------------------------------------------------------------------------
-
-
-@dataclass
-class Reply:
-    status: int
-    location: str
-    upstream: str  # nginx's X-Upstream (bench only): the app server(s) that were asked
-    page_cache: str
-    body: str
-
-
-class Browser:
-    """One visitor's cookies, sent to one server (`at` gives the same visitor on another)."""
-
-    def __init__(self, base: str, cookies: dict | None = None, source: str | None = None):
-        parts = urlsplit(base)
-        self.base, self.host, self.port = base, parts.hostname, parts.port
-        self.cookies = {} if cookies is None else cookies  # name: (value, expiry time or None)
-        self.source = source  # a loopback address to connect from (127.0.0.2: "another client")
-
-    def at(self, base: str) -> "Browser":
-        return Browser(base, self.cookies, self.source)
-
-    def get(self, path: str, headers: dict | None = None) -> Reply:
-        return self.request("GET", path, headers=headers)
-
-    def post(self, path: str, fields: dict, headers: dict | None = None) -> Reply:
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Origin": self.base,  # as a browser sends it; Django checks it against the Host nginx passes on
-            "X-CSRFToken": self.cookie("csrftoken"),
-            **(headers or {}),
-        }
-        return self.request("POST", path, urlencode(fields), headers)
-
-    def request(self, method: str, path: str, body: str | None = None, headers: dict | None = None) -> Reply:
-        source = (self.source, 0) if self.source else None
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=20, source_address=source)
-        sent = {"Host": f"{self.host}:{self.port}", "User-Agent": "bench/cluster_drive.py", **(headers or {})}
-        now = time.time()
-        for name in [n for n, (_, expiry) in self.cookies.items() if expiry is not None and expiry <= now]:
-            del self.cookies[name]
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, (v, _) in self.cookies.items())
-        try:
-            conn.request(method, path, body=body, headers=sent)
-            response = conn.getresponse()
-            data = response.read().decode("utf-8", "replace")
-        finally:
-            conn.close()
-        for line in response.headers.get_all("Set-Cookie") or []:
-            jar = SimpleCookie()
-            jar.load(line)
-            for name, morsel in jar.items():
-                if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
-                    self.cookies.pop(name, None)
-                else:
-                    max_age = morsel["max-age"]
-                    self.cookies[name] = (morsel.value, time.time() + int(max_age) if max_age else None)
-        return Reply(
-            response.status,
-            response.headers.get("Location", ""),
-            response.headers.get("X-Upstream", ""),
-            response.headers.get("X-Page-Cache", ""),
-            data,
-        )
-
-    def cookie(self, name: str) -> str:
-        return self.cookies.get(name, ("", None))[0]
-
-    def log_in(self, username: str, password: str) -> Reply:
-        page = self.get("/accounts/login/")
-        token = CSRF_RE.search(page.body).group(1)
-        return self.post("/accounts/login/", {"login": username, "password": password, "csrfmiddlewaretoken": token})
 
 
 # --- setup ----------------------------------------------------------------------------------------------------
@@ -169,6 +89,10 @@ class Tally:
     upstreams: Counter = field(default_factory=Counter)
     errors: list = field(default_factory=list)  # (time, what, status or exception)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, counter: Counter, key) -> None:
+        with self.lock:
+            counter[key] += 1
 
     def error(self, what: str, detail: str) -> None:
         with self.lock:
@@ -357,20 +281,23 @@ class Run:
         page's comment form names its id, which goes into the pool the others vote on."""
 
         def follow(reply: Reply) -> None:
+            url = reply.location.split("#")[0]
             try:
-                page = browser.get(reply.location.split("#")[0])
+                page = browser.get(url)
             except OSError as exc:
-                self.tally.read_own_write["failed"] += 1
+                self.tally.count(self.tally.read_own_write, "failed")
                 self.tally.error("read after write", repr(exc))
                 return
             self.tally.served(page)
             found = COMMENTS_FORM_RE.search(page.body)
-            self.tally.read_own_write["failed" if page.status != 200 else "seen" if found else "missing"] += 1
+            self.tally.count(
+                self.tally.read_own_write, "failed" if page.status != 200 else "seen" if found else "missing"
+            )
             if page.status != 200 or not found:
                 self.tally.error("read after write", f"{page.status}, summary not on the page")
                 return
             with self.pool_lock:
-                self.pool.append((int(found.group(1)), user.pk, reply.location))
+                self.pool.append((int(found.group(1)), user.pk, url))
 
         return follow
 
@@ -404,12 +331,12 @@ class Run:
             try:
                 reply = browser.get(path)
             except OSError as exc:
-                self.tally.reads[(who, "error")] += 1
+                self.tally.count(self.tally.reads, (who, "error"))
                 self.tally.error(f"read ({who})", repr(exc))
                 continue
             self.tally.served(reply)
             ok = reply.status < 400 and (who == "anonymous" or f'class="nav-user">{READER}<' in reply.body)
-            self.tally.reads[(who, "ok" if ok else "error")] += 1
+            self.tally.count(self.tally.reads, (who, "ok" if ok else "error"))
             if not ok:
                 self.tally.error(f"read ({who})", f"HTTP {reply.status} {path}")
 
@@ -438,8 +365,7 @@ class Run:
     # --- the count --------------------------------------------------------------------------------------------
 
     def stored(self, started: float):
-        from datetime import UTC, datetime
-
+        """What Postgres holds of this run, as the same identities as the tally's."""
         since = datetime.fromtimestamp(started - 1, UTC)
         summaries = {
             (a, p, body.split("\n")[0])
