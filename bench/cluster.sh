@@ -10,9 +10,10 @@
 #   bench/cluster.sh [--fresh] [--replica]   # --fresh: drop and recreate the database first
 #                                            # --replica: a new primary + replica on ports 8521 and 8522
 #   DATABASE_URL=postgres://root@127.0.0.1:5432/ss_cluster REDIS_URL=redis://127.0.0.1:6379/7 \
-#   THREADS=8 DURATION=30 KILL_AT=10 RESTART_AT=20 WORKERS=3 bench/cluster.sh       # the knobs and their defaults
+#   THREADS=8 DURATION=30 KILL_AT=10 RESTART_AT=20 WORKERS=3 STOP=kill bench/cluster.sh   # the knobs, defaults
 #
-# RESTART_AT=0 leaves A dead. The Redis database of REDIS_URL is flushed at the start: give it one of its own.
+# RESTART_AT=0 leaves A dead. STOP=term stops A with SIGTERM (gunicorn finishes the requests it has accepted) instead
+# of SIGKILL; STOP=drain as a release should: A marked down in nginx (reload), 3 s later SIGTERM, back in after. The Redis database of REDIS_URL is flushed at the start: give it one of its own.
 # Everything listens on 127.0.0.1 only (ports 8501, 8511, 8512; 8521, 8522) and is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,7 @@ THREADS=${THREADS:-8}
 DURATION=${DURATION:-30}
 KILL_AT=${KILL_AT:-10}
 RESTART_AT=${RESTART_AT:-20}
+STOP=${STOP:-kill}
 WORKERS=${WORKERS:-3}
 PROXY_PORT=${PROXY_PORT:-8501}
 A_PORT=${A_PORT:-8511}
@@ -173,16 +175,35 @@ done
 sleep "$KILL_AT"
 since_start() { awk -v now="$(date +%s.%N)" -v t0="$(cat "$tmp/writing-started")" 'BEGIN { printf "+%.1f s", now - t0 }'; }
 workers=$(pgrep -P "$a_pid" | tr '\n' ' ')
-exec 3>&2 2>/dev/null  # no "Killed" line from bash for its job
-kill -KILL "$a_pid" $workers
-date +%s.%N > "$tmp/a-killed"
-wait "$a_pid" || true
-exec 2>&3 3>&-
-echo ">>> $(since_start): SIGKILL to gunicorn A (master $a_pid, workers ${workers% })"
+nginx_reload() { nginx -c "$tmp/nginx.conf" -p "$tmp" -e "$tmp/nginx-error.log" -s reload; }
+if [ "$STOP" = drain ]; then  # a release: out of nginx's upstream first, then stopped
+  sed -i "s/server 127.0.0.1:$A_PORT max_fails=1 fail_timeout=5s;/server 127.0.0.1:$A_PORT down;/" "$tmp/nginx.conf"
+  nginx_reload
+  echo ">>> $(since_start): A marked down in nginx (reload)"
+  sleep 3
+fi
+if [ "$STOP" = term ] || [ "$STOP" = drain ]; then  # gunicorn stops listening and lets its workers finish
+  kill -TERM "$a_pid"
+  date +%s.%N > "$tmp/a-killed"
+  echo ">>> $(since_start): SIGTERM to gunicorn A (master $a_pid)"
+  wait "$a_pid" || true
+  echo ">>> $(since_start): gunicorn A stopped"
+else
+  exec 3>&2 2>/dev/null  # no "Killed" line from bash for its job
+  kill -KILL "$a_pid" $workers
+  date +%s.%N > "$tmp/a-killed"
+  wait "$a_pid" || true
+  exec 2>&3 3>&-
+  echo ">>> $(since_start): SIGKILL to gunicorn A (master $a_pid, workers ${workers% })"
+fi
 if [ "$RESTART_AT" -gt 0 ]; then
   sleep $(( RESTART_AT - KILL_AT ))
   echo ">>> $(since_start): starting gunicorn A again"
   start_app A "$A_PORT"
+  if [ "$STOP" = drain ]; then
+    sed -i "s/server 127.0.0.1:$A_PORT down;/server 127.0.0.1:$A_PORT max_fails=1 fail_timeout=5s;/" "$tmp/nginx.conf"
+    nginx_reload
+  fi
   date +%s.%N > "$tmp/a-restarted"
   echo ">>> $(since_start): gunicorn A answering again"
 fi

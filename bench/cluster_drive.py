@@ -391,7 +391,7 @@ class Run:
         killed = _read_time(self.state / "a-killed")
         back = _read_time(self.state / "a-restarted")
         print()
-        when = f"A killed at +{killed - started:.1f} s" if killed else "A not killed"
+        when = f"A stopped at +{killed - started:.1f} s" if killed else "A not stopped"
         when += f", back at +{back - started:.1f} s" if back else ""
         print(f"writes through nginx: {len(self.users)} writers, {self.args.duration:g} s ({when}); run {self.run_id}")
         columns = ("attempted", "acked", "refused", "no-answer", "stored", "LOST", "stored-unacked")
