@@ -13,6 +13,9 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# No answer, or half of one: refused or reset connections, and a body cut short (nginx had passed the headers on
+# when the app server died, so it could not move the request to another).
+FAILURES = (OSError, http.client.HTTPException)
 
 
 @dataclass

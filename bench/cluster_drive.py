@@ -37,7 +37,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from cluster_browser import CSRF_RE, Browser, Reply  # noqa: E402  (bench/, first on sys.path)
+from cluster_browser import CSRF_RE, FAILURES, Browser, Reply  # noqa: E402  (bench/, first on sys.path)
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connections  # noqa: E402
 
@@ -88,6 +88,7 @@ class Tally:
     read_own_write: Counter = field(default_factory=Counter)  # the page after a saved summary: seen | missing | failed
     upstreams: Counter = field(default_factory=Counter)
     errors: list = field(default_factory=list)  # (time, what, status or exception)
+    crashed: list = field(default_factory=list)  # the exceptions that ended a client thread
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self, counter: Counter, key) -> None:
@@ -284,7 +285,7 @@ class Run:
             url = reply.location.split("#")[0]
             try:
                 page = browser.get(url)
-            except OSError as exc:
+            except FAILURES as exc:
                 self.tally.count(self.tally.read_own_write, "failed")
                 self.tally.error("read after write", repr(exc))
                 return
@@ -306,7 +307,7 @@ class Run:
             self.tally.attempted[kind].append(identity)
         try:
             reply = browser.post(path, fields, headers)
-        except OSError as exc:
+        except FAILURES as exc:
             with self.tally.lock:
                 self.tally.failed[kind] += 1
             self.tally.error(kind, repr(exc))
@@ -330,7 +331,7 @@ class Run:
             path = rng.choice([*ANONYMOUS_PAGES, paper_page])
             try:
                 reply = browser.get(path)
-            except OSError as exc:
+            except FAILURES as exc:
                 self.tally.count(self.tally.reads, (who, "error"))
                 self.tally.error(f"read ({who})", repr(exc))
                 continue
@@ -339,6 +340,15 @@ class Run:
             self.tally.count(self.tally.reads, (who, "ok" if ok else "error"))
             if not ok:
                 self.tally.error(f"read ({who})", f"HTTP {reply.status} {path}")
+
+    def client(self, work, args) -> None:
+        """Run one writer or reader; a crash is reported (the run's figures would be short of it), not hidden."""
+        try:
+            work(*args)
+        except Exception as exc:
+            with self.tally.lock:
+                self.tally.crashed.append(repr(exc))
+            raise
 
     def drive(self, browsers: list[Browser]) -> float:
         taken = set(Summary.objects.filter(author__in=self.users).values_list("author_id", "paper_id"))
@@ -350,16 +360,18 @@ class Run:
         started = time.time()
         deadline = started + self.args.duration
         (self.state / "writing-started").write_text(f"{started}\n")
-        threads = [
-            threading.Thread(target=self.writer, args=(i, browsers[i], user, per_user[user.pk], deadline))
-            for i, user in enumerate(self.users)
-        ]
-        threads.append(threading.Thread(target=self.reader, args=("anonymous", Browser(self.args.proxy), deadline)))
-        threads.append(threading.Thread(target=self.reader, args=("logged-in", browsers[-1], deadline)))
+        jobs = [(self.writer, (i, browsers[i], user, per_user[user.pk], deadline)) for i, user in enumerate(self.users)]
+        jobs += [(self.reader, ("anonymous", Browser(self.args.proxy), deadline))]
+        jobs += [(self.reader, ("logged-in", browsers[-1], deadline))]
+        threads = [threading.Thread(target=self.client, args=job) for job in jobs]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        crashed = self.tally.crashed
+        self.check(
+            "clients ran to the end", not crashed, f"{len(threads) - len(crashed)} of {len(threads)} ({crashed})"
+        )
         return started
 
     # --- the count --------------------------------------------------------------------------------------------
