@@ -1,7 +1,7 @@
 """The client side of bench/cluster.sh: browsers that log in, write and read through nginx while one app server
 is killed, then the database's count of what they were told was saved.
 
-    cluster_drive.py setup --users 8              # the users (idempotent); run by cluster.sh after seed_demo
+    cluster_drive.py setup --users 8              # the users (idempotent), no summaries of earlier runs
     cluster_drive.py run --proxy http://127.0.0.1:8501 --app-a http://127.0.0.1:8511 --app-b http://127.0.0.1:8512 \
         --state DIR [--threads 8 --duration 30]
 
@@ -44,6 +44,7 @@ from django.db import connections  # noqa: E402
 from papers.models import Paper  # noqa: E402
 from shortscience import db_router  # noqa: E402
 from summaries.models import Comment, Summary, Vote  # noqa: E402
+from summaries.services import summary_delete  # noqa: E402
 
 PASSWORD = "cluster-password-123"
 USER_PREFIX = "cluster-user-"
@@ -70,6 +71,12 @@ def setup(users: int) -> None:
             user.save()
             made += 1
     print(f"users: {made} created, {len(names) - made} already there ({USER_PREFIX}0..{users - 1}, {READER})")
+    # One summary per user and paper: a new run needs papers its writers have not summarised yet.
+    earlier = Summary.objects.filter(author__username__startswith=USER_PREFIX).select_related("paper", "author")
+    for summary in earlier:
+        summary_delete(summary=summary, user=summary.author)
+    if earlier:
+        print(f"summaries of earlier runs deleted: {len(earlier)}")
 
 
 # --- the run ----------------------------------------------------------------------------------------------------
