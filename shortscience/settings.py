@@ -29,6 +29,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")  # a read replica for the read-only pages
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "10"))  # after a POST, that browser reads the primary
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")  # empty: mail goes to the console
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ShortScience <noreply@shortscience.example>")
@@ -128,6 +130,13 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------------------------
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+if DATABASE_REPLICA_URL:  # shortscience/db_router.py: which reads go there, and why the others do not
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+    DATABASE_ROUTERS = ["shortscience.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("allauth.account.middleware.AccountMiddleware"),
+        "shortscience.db_router.ReplicaReadsMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ON_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
@@ -187,6 +196,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+# allauth's per-IP rate limits (10 failed log-ins a minute, 30 log-ins, 20 sign-ups) key on the client's address:
+# behind a proxy, REMOTE_ADDR is the proxy's, and the limits would be one for the whole site.
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- Mail ---------------------------------------------------------------------------------------------------
