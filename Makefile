@@ -40,11 +40,22 @@ ifeq ($(findstring not browser,$(PYTEST_ARGS)),)
 	  echo "Chromium is needed for the browser tests: apt-get install chromium (.ci/run does this)"; exit 1; }
 endif
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+ifeq ($(PYTEST_ARGS),)
+	$(REPLICA_TEST)
+endif
+
+# The read-replica router's tests need a second database (not replicated: what a page shows says which one it
+# read); with it configured every read-only page would read it, so they run on their own.
+REPLICA_TEST = $(TEST_ENV) DATABASE_REPLICA_URL=$${DATABASE_REPLICA_URL:-$${DATABASE_URL:-$(DATABASE_URL_TEST)}_replica} \
+	$(BIN)/python -m pytest tests/test_db_router.py
 
 # Everything but the browser: lint, the layer contract, no pending migrations, the tests without Chromium.
 check: lint
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+ifeq ($(PYTEST_ARGS),)
+	$(REPLICA_TEST)
+endif
 
 lint: .stamp-install-dev
 	$(BIN)/ruff check .

@@ -7,11 +7,12 @@ from django.db import migrations, models
 def fill_counts(apps, schema_editor):
     """Count every venue's papers per year and in all, as VenueYearQuerySet keeps them (the rule restated on the
     historical models: migrations cannot import the managers). One GROUP BY over the papers' (venue, year) index."""
+    db = schema_editor.connection.alias
     Paper = apps.get_model("papers", "Paper")
     Venue = apps.get_model("papers", "Venue")
     VenueYear = apps.get_model("papers", "VenueYear")
     counted = (
-        Paper.objects.filter(venue__isnull=False)
+        Paper.objects.using(db).filter(venue__isnull=False)
         .order_by()
         .values_list("venue_id", "year")
         .annotate(n=models.Count("pk"))
@@ -20,11 +21,11 @@ def fill_counts(apps, schema_editor):
     for venue_id, year, n in counted:
         rows[venue_id, year or 0] = rows.get((venue_id, year or 0), 0) + n
         totals[venue_id] = totals.get(venue_id, 0) + n
-    VenueYear.objects.bulk_create(
+    VenueYear.objects.using(db).bulk_create(
         [VenueYear(venue_id=v, year=y, paper_count=n) for (v, y), n in rows.items()], batch_size=5000
     )
     for venue_id, n in totals.items():
-        Venue.objects.filter(pk=venue_id).update(paper_count=n)
+        Venue.objects.using(db).filter(pk=venue_id).update(paper_count=n)
 
 
 class Migration(migrations.Migration):

@@ -7,15 +7,16 @@ from django.db import migrations, models
 def link_cited_papers(apps, schema_editor):
     """Give stored citations the paper their key names, by its own key or an alias (arXiv ids and DOIs are
     resolved by `manage.py rerender_summaries`, which runs the site's full look-up)."""
+    db = schema_editor.connection.alias
     Citation = apps.get_model("summaries", "Citation")
     Paper = apps.get_model("papers", "Paper")
     PaperAlias = apps.get_model("papers", "PaperAlias")
-    for citation in Citation.objects.filter(paper__isnull=True).iterator(chunk_size=1000):
-        paper_id = Paper.objects.filter(bibtex_key=citation.cited_key).values_list("pk", flat=True).first()
+    for citation in Citation.objects.using(db).filter(paper__isnull=True).iterator(chunk_size=1000):
+        paper_id = Paper.objects.using(db).filter(bibtex_key=citation.cited_key).values_list("pk", flat=True).first()
         if paper_id is None:
-            paper_id = PaperAlias.objects.filter(alias=citation.cited_key).values_list("paper_id", flat=True).first()
+            paper_id = PaperAlias.objects.using(db).filter(alias=citation.cited_key).values_list("paper_id", flat=True).first()
         if paper_id is not None:
-            Citation.objects.filter(pk=citation.pk).update(paper_id=paper_id)
+            Citation.objects.using(db).filter(pk=citation.pk).update(paper_id=paper_id)
 
 
 class Migration(migrations.Migration):

@@ -12,12 +12,13 @@ from django.utils import timezone
 def fill_counters(apps, schema_editor):
     """Fill the new columns from the truth, as services.summary_counters_refresh and summary_popularity_refresh
     compute them (the rules restated here on the historical models: migrations cannot import services)."""
+    db = schema_editor.connection.alias
     Summary = apps.get_model("summaries", "Summary")
     Comment = apps.get_model("summaries", "Comment")
     Vote = apps.get_model("summaries", "Vote")
     PaperVisit = apps.get_model("summaries", "PaperVisit")
     visible = (
-        Comment.objects.filter(
+        Comment.objects.using(db).filter(
             summary=models.OuterRef("pk"), is_deleted=False, is_hidden=False, author__is_banned=False
         )
         .order_by()
@@ -25,25 +26,25 @@ def fill_counters(apps, schema_editor):
         .annotate(n=models.Count("pk"))
         .values("n")
     )
-    listed = Summary.objects.filter(
+    listed = Summary.objects.using(db).filter(
         pk=models.OuterRef("pk"), is_private=False, is_hidden=False, author__is_banned=False
     )
     since = timezone.now() - timedelta(days=7)
     votes = (
-        Vote.objects.filter(summary=models.OuterRef("pk"), updated_at__gte=since, value__gt=0)
+        Vote.objects.using(db).filter(summary=models.OuterRef("pk"), updated_at__gte=since, value__gt=0)
         .order_by()
         .values("summary")
         .annotate(n=models.Count("pk"))
         .values("n")
     )
     views = (
-        PaperVisit.objects.filter(paper=models.OuterRef("paper_id"), day__gte=since.date())
+        PaperVisit.objects.using(db).filter(paper=models.OuterRef("paper_id"), day__gte=since.date())
         .order_by()
         .values("paper")
         .annotate(n=models.Sum("count"))
         .values("n")
     )
-    Summary.objects.update(
+    Summary.objects.using(db).update(
         comment_count=Coalesce(models.Subquery(visible), 0),
         is_listed=models.Exists(listed),
         popularity=Coalesce(models.Subquery(votes), 0) * 10 + Coalesce(models.Subquery(views), 0),

@@ -9,12 +9,13 @@ from django.db.models import Avg, Count, Q, Sum
 def fill_stats(apps, schema_editor):
     """Count every author's public summaries and the site's, as services.author_stats_refresh keeps them (the rule
     restated on the historical models: migrations cannot import services). One GROUP BY over the summaries."""
+    db = schema_editor.connection.alias
     Summary = apps.get_model("summaries", "Summary")
     AuthorStats = apps.get_model("summaries", "AuthorStats")
     SiteCounter = apps.get_model("summaries", "SiteCounter")
     signed = Q(is_anonymous=False)
     counted = (
-        Summary.objects.filter(is_listed=True)
+        Summary.objects.using(db).filter(is_listed=True)
         .order_by()
         .values("author_id")
         .annotate(
@@ -34,8 +35,8 @@ def fill_stats(apps, schema_editor):
         )
         for row in counted
     ]
-    AuthorStats.objects.bulk_create(rows, batch_size=5000)
-    SiteCounter.objects.create(name="listed summaries", value=sum(row.listed_count for row in rows))
+    AuthorStats.objects.using(db).bulk_create(rows, batch_size=5000)
+    SiteCounter.objects.using(db).create(name="listed summaries", value=sum(row.listed_count for row in rows))
 
 
 class Migration(migrations.Migration):
