@@ -5,7 +5,9 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from django.db import connection
@@ -85,11 +87,24 @@ class AppServer:
     def start(self):
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         command = [gunicorn, "shortscience.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "1"]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stderr=subprocess.DEVNULL)
-        wait_for_port(self.port, self.process, "gunicorn")
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stderr=self.log)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # until it answers, not only listens: its worker has booted
+            if self.process.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        self.log.seek(0)
+        raise RuntimeError(f"gunicorn did not answer on {self.url}:\n{self.log.read().decode()[-3000:]}")
 
     def stop(self):
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=20)
             self.process = None
+            self.log.close()
