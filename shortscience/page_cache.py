@@ -73,6 +73,12 @@ def _generations(scopes) -> list:
     return [found[key] for key in keys]
 
 
+def generation_key(scopes) -> str:
+    """The current generations of SITE and `scopes`, as one string: part of a cache key that changes whenever a
+    write bumps any of them."""
+    return ".".join(str(g) for g in _generations(scopes))
+
+
 def is_anonymous(request) -> bool:
     cookies = request.COOKIES
     return (
@@ -112,9 +118,8 @@ def cache_for_anonymous(scopes, on_hit=None):
         def wrapped(request, *args, **kwargs):
             if settings.PAGE_CACHE_SECONDS <= 0 or not is_anonymous(request):
                 return view(request, *args, **kwargs)
-            generations = _generations(scopes(request, *args, **kwargs))
             digest = hashlib.sha1(request.get_full_path().encode()).hexdigest()
-            key = PAGE_PREFIX + ".".join(str(g) for g in generations) + ":" + digest
+            key = PAGE_PREFIX + generation_key(scopes(request, *args, **kwargs)) + ":" + digest
             entry = cache.get(key)
             if entry is not None:
                 response = HttpResponse(entry["content"], content_type=entry["content_type"])

@@ -346,3 +346,16 @@ def test_comment_delete_form_from_a_cached_fragment_works_in_a_new_session():
     response = client.post(delete, {"csrfmiddlewaretoken": form.group(1)})
     assert response.status_code == 302
     assert Comment.objects.get(pk=comment.pk).is_deleted
+
+
+def test_logged_in_leaderboard_and_venue_list_change_with_the_writes(client):
+    paper = make_paper(bibtex_key="conf/nips/Listed15", title="Listed before")
+    make_summary(paper=paper, author=UserFactory(username="first", display_name="First Writer"))
+    login(client, UserFactory(username="reader"))
+    venue_url = f"/venue?key=conf/nips&year={paper.year}"
+    assert "First Writer" in text(client, USERS) and "Listed before" in text(client, venue_url)
+    make_summary(author=UserFactory(username="second", display_name="Second Writer"))
+    paper_upsert(record=PaperRecord(bibtex_key="conf/nips/Listed15", title="Listed after", source=Source.DBLP))
+    assert "Second Writer" in text(client, USERS)
+    html = text(client, venue_url)
+    assert "Listed after" in html and "Listed before" not in html
