@@ -34,6 +34,8 @@ MAX_INLINE_MATCHES = 5_000  # links, emphasis, code, math, escapes, entities: ea
 MAX_DEPTH = 48  # nested elements (quotes in quotes, emphasis in emphasis, …): deeper is shown as plain text
 MAX_QUOTE_DEPTH = 32  # ">" markers at the start of a line
 QUOTE_DEPTH_RE = re.compile(rf"^(?:[ ]{{0,3}}>){{{MAX_QUOTE_DEPTH + 1}}}", re.MULTILINE)
+# A list item indented past MAX_DEPTH / 2 levels (each level is a <ul> and an <li>, four spaces or a tab)
+LIST_DEPTH_RE = re.compile(rf"^(?:[ ]{{4}}|\t){{{MAX_DEPTH // 2 + 1},}}[ ]{{0,3}}(?:[*+-]|\d+\.)[ \t]", re.MULTILINE)
 
 
 class RenderTooComplex(ValueError):
@@ -88,8 +90,8 @@ class RenderLimits:
 
     @staticmethod
     def check_source(source: str) -> None:
-        """Quotes nested past MAX_QUOTE_DEPTH, found before parsing (each level parses the rest of its text again)."""
-        if QUOTE_DEPTH_RE.search(source):
+        """Quotes and lists nested too deep, found before parsing (each level parses the rest of its text again)."""
+        if QUOTE_DEPTH_RE.search(source) or LIST_DEPTH_RE.search(source):
             raise TooDeep()
 
     def check(self) -> None:

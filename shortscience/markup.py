@@ -328,7 +328,7 @@ class ShortScienceExtension(Extension):
             limits = md.render_limits
             limits.check()
             result = method(*args)
-            if result[1] is not None:
+            if result[0] is not None:  # a node (or text) replaces the match: the paragraph's text is rewritten
                 limits.matched()
             return result
 
