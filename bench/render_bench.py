@@ -125,15 +125,21 @@ def main() -> None:
 
     # Unclosed delimiters: a pattern that rescans to the end from every opener is quadratic (pymdownx.arithmatex's
     # own \(…\) needs ~50 s on 40,000 of them). Linear rendering takes ~4x as long for 4x the openers.
+    # Past 5,000 inline constructs the renderer refuses (markup.RenderTooComplex): the time to say so is shown.
+    # bench/render_adversarial.py has every other construct.
     for opener in ("\\(", "\\[", "$", "$$", "\\cite{", "https://"):
-        times = {}
+        times, refused = {}, []
         for count in (10_000, 40_000):
             started = time.perf_counter()
-            render_summary(opener * count)
+            try:
+                render_summary(opener * count)
+            except markup.RenderTooComplex:
+                refused.append(f"{count:,}")
             times[count] = time.perf_counter() - started
         ratio = times[40_000] / times[10_000]
         short, long = times[10_000], times[40_000]
-        print(f"unclosed {opener!r:<12} 10,000: {short:5.2f} s  40,000: {long:5.2f} s  ratio {ratio:4.1f}x")
+        note = f"  (refused: {', '.join(refused)})" if refused else ""
+        print(f"unclosed {opener!r:<12} 10,000: {short:5.2f} s  40,000: {long:5.2f} s  ratio {ratio:4.1f}x{note}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,12 @@ learns where a cited key leads (`papers.models.PaperQuerySet.cite_links` is the 
    <a href="URL" rel="nofollow ugc"><img alt="" loading="lazy" src="URL"></a> (bleach sorts attributes).
 5. Headings are demoted two levels (`#` is an h3).
 6. bleach cleans the result with an allow-list; links leaving the site get rel="nofollow ugc".
+
+Every input renders in time linear in its length: the processors of Python-Markdown and html5lib that rescan the
+rest of the text are replaced by linear ones (shortscience/markdown_linear.py, same output), and a summary may
+hold at most MAX_ELEMENTS elements and MAX_INLINE_MATCHES inline constructs, rendered within RENDER_SECONDS;
+past those, RenderTooComplex (a ValueError) says why. Nesting past MAX_DEPTH is shown as plain text.
+bench/render_adversarial.py measures the worst cases (tests/fixtures/markup/adversarial.yaml).
 """
 
 import re
@@ -33,12 +39,17 @@ from typing import Protocol
 
 import bleach
 import markdown
-from bleach.html5lib_shim import Filter, convert_entities
+from bleach.html5lib_shim import Filter, convert_entities, getTreeWalker
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, STX, AtomicString
+
+from shortscience import markdown_linear as linear
+from shortscience.markdown_linear import RenderTooComplex
+
+__all__ = ["RenderTooComplex", "extract_citations", "render_summary", "render_summary_with_citations"]
 
 # --- Patterns -----------------------------------------------------------------------------------------------
 
@@ -85,6 +96,8 @@ DISPLAY_MAX_BLOCKS = 8
 MATH_CLASS = "arithmatex"  # the class pymdownx.arithmatex uses; static/js/math.js looks for it
 ESCAPED_BACKSLASH = f"{STX}{ord(chr(92))}{ETX}"  # Python-Markdown's placeholder for an escaped backslash
 HEADING_SHIFT = 2
+# A hard stop for the markdown stage of one render, whatever the input (the sanitiser after it is linear).
+RENDER_SECONDS = 2.0
 
 
 class CiteTarget(Protocol):
@@ -113,15 +126,19 @@ class DisplayMathBlockProcessor(BlockProcessor):
     Runs after code blocks (indented code stays code) and before everything that splits a paragraph.
     """
 
+    def __init__(self, parser, lineage: linear.Lineage):
+        super().__init__(parser)
+        self.lineage, self.finder = lineage, linear.LineageSearch(DISPLAY_OPEN_RE, lineage)
+
     def test(self, parent, block):
-        if DISPLAY_OPEN_RE.search(block) is None:
+        if self.finder.search(block) is None:
             return False
         # A list goes to the list processors first; its items come back here one by one.
         lists = [self.parser.blockprocessors[name] for name in ("olist", "ulist")]
         return not any(processor.test(parent, block) for processor in lists)
 
     def run(self, parent, blocks):
-        opening = DISPLAY_OPEN_RE.search(blocks[0])
+        opening = self.finder.search(blocks[0])
         if opening.group("env"):
             env = re.escape(opening.group("env"))
             closing_re = re.compile(rf"(?s)(.*?)\\end\{{{env}\}}")
@@ -146,6 +163,7 @@ class DisplayMathBlockProcessor(BlockProcessor):
         parent.append(_math_element("div", tex, display=True))
         after = after.lstrip(" \t").lstrip("\n")
         if after.strip():
+            self.lineage.note_rest(text, after)
             blocks.insert(0, after)
         return True
 
@@ -220,6 +238,11 @@ class CiteTitleTreeprocessor(Treeprocessor):
                 el.text = AtomicString(target.title)
 
 
+class LimitsTreeprocessor(Treeprocessor):
+    def run(self, root):
+        self.md.render_limits.check_tree(root)
+
+
 class DemoteHeadingsTreeprocessor(Treeprocessor):
     def run(self, root):
         for el in root.iter():
@@ -230,6 +253,8 @@ class DemoteHeadingsTreeprocessor(Treeprocessor):
 class ShortScienceExtension(Extension):
     def extendMarkdown(self, md):
         self.md = md
+        self.lineage = linear.Lineage()
+        md.render_limits = linear.RenderLimits()
         md.cite_elements = []
         md.cite_lookup = None
         md.registerExtension(self)
@@ -237,7 +262,7 @@ class ShortScienceExtension(Extension):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         # Below code (80) and indented list content (90), above tables, headings, lists and quotes.
-        md.parser.blockprocessors.register(DisplayMathBlockProcessor(md.parser), "display_math", 79.95)
+        md.parser.blockprocessors.register(DisplayMathBlockProcessor(md.parser, self.lineage), "display_math", 79.95)
         # Backtick code spans (190) win over math; math wins over everything else.
         if "$" not in md.ESCAPED_CHARS:
             md.ESCAPED_CHARS.append("$")  # \$ is a literal dollar
@@ -247,12 +272,78 @@ class ShortScienceExtension(Extension):
         md.inlinePatterns.register(CiteProcessor(CITE_RE, md), "cite", 189.7)
         # After links and <autolinks>, before emphasis (so underscores in URLs stay).
         md.inlinePatterns.register(BareUrlProcessor(BARE_URL_RE, md), "bare_url", 85)
+        # Before the inline patterns (20) and after them: the tree within the limits of shortscience/markdown_linear.py.
+        md.treeprocessors.register(LimitsTreeprocessor(md), "limits_blocks", 20.5)
+        md.treeprocessors.register(LimitsTreeprocessor(md), "limits_inline", 19.5)
         md.treeprocessors.register(CiteTitleTreeprocessor(md), "cite_titles", 5)
         md.treeprocessors.register(DemoteHeadingsTreeprocessor(md), "demote_headings", 4)
+        self._make_linear(md)
+
+    def _make_linear(self, md):
+        """Python-Markdown's rescanning processors replaced by linear ones (shortscience/markdown_linear.py), and
+        every processor made to check the render's deadline."""
+        blocks, inline = md.parser.blockprocessors, md.inlinePatterns
+        priorities = {item.name: item.priority for item in blocks._priority}
+        for name, cls in (
+            ("hashheader", linear.LinearHashHeaderProcessor),
+            ("setextheader", linear.LinearSetextHeaderProcessor),
+            ("hr", linear.LinearHRProcessor),
+            ("quote", linear.LinearBlockQuoteProcessor),
+        ):
+            blocks.register(cls(md.parser, self.lineage), name, priorities[name])
+        blocks.register(linear.LinearTableProcessor(md.parser, blocks["table"].config), "table", priorities["table"])
+        self.searchers = [p.finder for p in blocks if hasattr(p, "finder")]
+        priorities = {item.name: item.priority for item in inline._priority}
+        self.links = [linear.linear_link_processor(inline[name], md) for name in linear.LINK_PROCESSORS]
+        for name, processor in zip(linear.LINK_PROCESSORS, self.links, strict=True):
+            inline.register(processor, name, priorities[name])
+        for processor in blocks:
+            processor.test = self._checked(processor.test)
+            processor.run = self._counted_block(processor.run)
+        for processor in inline:
+            processor.handleMatch = self._counted(processor.handleMatch)
+
+    def _checked(self, method):
+        md = self.md
+
+        def checked(*args):
+            md.render_limits.check()
+            return method(*args)
+
+        return checked
+
+    def _counted_block(self, method):
+        md = self.md
+
+        def counted(*args):
+            md.render_limits.block()
+            return method(*args)
+
+        return counted
+
+    def _counted(self, method):
+        md = self.md
+
+        def counted(*args):
+            limits = md.render_limits
+            limits.check()
+            result = method(*args)
+            if result[0] is not None:  # a node (or text) replaces the match: the paragraph's text is rewritten
+                limits.matched()
+            return result
+
+        return counted
 
     def reset(self):
         self.md.cite_elements = []
         self.md.cite_lookup = None
+        self.md.render_limits = linear.RenderLimits()
+        self.lineage.reset()
+        for searcher in getattr(self, "searchers", ()):
+            searcher.reset()
+        for processor in getattr(self, "links", ()):
+            processor.reset()
+            processor.limits = self.md.render_limits
 
 
 def _new_markdown() -> markdown.Markdown:
@@ -316,8 +407,33 @@ class ExternalLinkRelFilter(Filter):
             yield token
 
 
+class LinearTreeWalker(getTreeWalker("etree")):
+    """html5lib's etree walker, but finding an element's place among its siblings in a dict built once per parent
+    (the original scans the siblings for every element it climbs back from: quadratic in long tables and lists)."""
+
+    def __init__(self, tree):
+        super().__init__(tree)
+        self._positions = {}  # id(parent) -> (parent, {id(child): index})
+
+    def getParentNode(self, node):
+        if not isinstance(node, tuple):
+            return None
+        element, key, parents, flag = node
+        if flag == "text":
+            return (element, key, parents, None) if parents else element
+        parent = parents.pop()
+        if not parents:
+            return parent
+        grandparent = parents[-1]
+        entry = self._positions.get(id(grandparent))
+        if entry is None or entry[0] is not grandparent:
+            entry = (grandparent, {id(child): index for index, child in enumerate(grandparent)})
+            self._positions[id(grandparent)] = entry
+        return parent, entry[1][id(parent)], parents, None
+
+
 def _new_cleaner() -> bleach.Cleaner:
-    return bleach.Cleaner(
+    cleaner = bleach.Cleaner(
         tags=ALLOWED_TAGS,
         attributes=_allowed_attribute,
         protocols=ALLOWED_PROTOCOLS,
@@ -325,6 +441,8 @@ def _new_cleaner() -> bleach.Cleaner:
         strip_comments=True,
         filters=[ExternalLinkRelFilter],
     )
+    cleaner.walker = LinearTreeWalker
+    return cleaner
 
 
 # --- Public API ---------------------------------------------------------------------------------------------
@@ -339,19 +457,31 @@ def _tools() -> tuple[markdown.Markdown, bleach.Cleaner]:
     return _local.md, _local.cleaner
 
 
+class AsPlainText(str):
+    """HTML that is the source escaped, from _convert: safe as it is."""
+
+
 def _convert(source: str, cite_lookup) -> tuple[str, list[str]]:
-    """Markdown -> (unsanitised HTML, cited keys)."""
+    """Markdown -> (unsanitised HTML, cited keys); RenderTooComplex past RENDER_SECONDS or the scan budget."""
     md, _ = _tools()
     md.reset()
     md.cite_lookup = cite_lookup
+    md.render_limits = limits = linear.RenderLimits(len(source), RENDER_SECONDS)
+    for processor in md.inlinePatterns:
+        if isinstance(processor, linear.LinearLinkMixin):
+            processor.limits = limits
     try:
+        limits.check_source(source)
         html = md.convert(source)
         keys = list(dict.fromkeys(key for key, _ in md.cite_elements))
-    except RecursionError:
+    except RenderTooComplex:
+        _local.__dict__.pop("md", None)  # stopped half-way: the next render starts from a new instance
+        raise
+    except (RecursionError, linear.TooDeep):
         # Python-Markdown recurses once per level of nesting (lists, quotes): absurdly deep input is shown
         # as plain text rather than failing the request, and the instance is rebuilt for the next call.
-        del _local.md
-        return f"<pre>{html_escape(source)}</pre>", []
+        _local.__dict__.pop("md", None)
+        return AsPlainText(f"<pre>{html_escape(source)}</pre>"), []
     finally:
         md.reset()
     return html, keys
@@ -362,6 +492,8 @@ def render_summary_with_citations(source: str, *, cite_lookup: CiteLookup) -> tu
     if not source or not source.strip():
         return "", []
     html, keys = _convert(source, cite_lookup)
+    if isinstance(html, AsPlainText):
+        return str(html), keys  # escaped as a whole: nothing for the sanitiser to do
     _, cleaner = _tools()
     return cleaner.clean(html), keys
 

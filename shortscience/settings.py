@@ -66,6 +66,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))  # 0: no p
 # Paper views are buffered per process and appended together (summaries.models.ViewBuffer)
 PAPER_VIEWS_BATCH = int(os.environ.get("PAPER_VIEWS_BATCH", "50"))
 PAPER_VIEWS_SECONDS = float(os.environ.get("PAPER_VIEWS_SECONDS", "10"))
+# The editor's live preview renders on the server: each user may ask for this many previews per window of seconds
+SUMMARY_PREVIEW_LIMIT = int(os.environ.get("SUMMARY_PREVIEW_LIMIT", "30"))
+SUMMARY_PREVIEW_SECONDS = int(os.environ.get("SUMMARY_PREVIEW_SECONDS", "60"))
 
 if not SECRET_KEY:
     if DEBUG:

@@ -3,6 +3,7 @@ comments, reports, revisions and the export."""
 
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -16,8 +17,9 @@ from papers.models import Paper, paper_url
 from papers.on_demand import ImportFailure, paper_find_or_import
 from papers.views import import_response
 from shortscience import page_cache
+from shortscience.markup import RenderTooComplex
 from shortscience.pagination import CountedPaginator
-from shortscience.ratelimit import client_address
+from shortscience.ratelimit import client_address, rate_limit_hit
 
 from . import export as summary_export
 from . import services
@@ -165,11 +167,25 @@ def summary_save(request, paper_id):
 @login_required
 @require_POST
 def summary_preview(request):
-    """The editor's live preview: the same server-side renderer as at save."""
+    """The editor's live preview: the same server-side renderer as at save, SUMMARY_PREVIEW_LIMIT per user in each
+    SUMMARY_PREVIEW_SECONDS (429 past it); refusals are plain text that the editor shows."""
+    limit, seconds = settings.SUMMARY_PREVIEW_LIMIT, settings.SUMMARY_PREVIEW_SECONDS
+    wait = rate_limit_hit("summary-preview", str(request.user.pk), rate=f"{limit}/{seconds}")
+    if wait:
+        response = HttpResponse(
+            f"Too many previews ({limit} in {seconds} seconds): the preview resumes in {wait} seconds.",
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(wait)
+        return response
     body = request.POST.get("body", "")
     if len(body) > MAX_SUMMARY_LENGTH:
-        return HttpResponseBadRequest("Too long to preview.")
-    html, _ = services.summary_render(body)
+        return HttpResponseBadRequest("Too long to preview.", content_type="text/plain; charset=utf-8")
+    try:
+        html, _ = services.summary_render(body)
+    except RenderTooComplex as exc:
+        return HttpResponse(str(exc), status=422, content_type="text/plain; charset=utf-8")
     return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 

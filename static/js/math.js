@@ -11,7 +11,11 @@
   "use strict";
 
   var TYPESET_FLAG = "data-math-typeset";
-  var OPTIONS = { throwOnError: false, strict: "ignore", trust: false };
+  // maxSize: no \rule, \raisebox or \hspace bigger than 5em (a summary's math stays near its line); maxExpand:
+  // macros expand at most 500 times (KaTeX's default is 1000); strict "ignore": non-standard LaTeX renders as it
+  // would in LaTeX with unicode-math, silently; trust false: no \href, \url, \includegraphics, \htmlClass….
+  // What still overflows is clipped by the summary's own box (.markup in static/css/site.css).
+  var OPTIONS = { throwOnError: false, strict: "ignore", trust: false, maxSize: 5, maxExpand: 500 };
 
   // "\(x\)" -> {tex: "x", display: false}; "\[x\]" -> {tex: "x", display: true}.
   function parse(element) {
@@ -38,6 +42,8 @@
         throwOnError: OPTIONS.throwOnError,
         strict: OPTIONS.strict,
         trust: OPTIONS.trust,
+        maxSize: OPTIONS.maxSize,
+        maxExpand: OPTIONS.maxExpand,
       });
       element.setAttribute(TYPESET_FLAG, "");
     } catch (error) {

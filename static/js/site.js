@@ -107,12 +107,30 @@
         method: "POST", body: data, credentials: "same-origin",
         headers: { "X-CSRFToken": csrfToken(form), "X-Requested-With": "fetch" },
       })
-        .then(function (response) { return response.ok ? response.text() : null; })
-        .then(function (html) {
+        .then(function (response) {
+          return response.text().then(function (text) { return { response: response, text: text }; });
+        })
+        .then(function (answer) {
           pending = false;
-          if (html === null) return;
-          preview.innerHTML = html;  // sanitized by the server's one renderer
-          if (window.ShortScience && window.ShortScience.typeset) window.ShortScience.typeset(preview);
+          var response = answer.response;
+          if (response.ok) {
+            preview.innerHTML = answer.text;  // sanitized by the server's one renderer
+            if (window.ShortScience && window.ShortScience.typeset) window.ShortScience.typeset(preview);
+            return;
+          }
+          // 429 (too many previews), 422 (too complex), 400 (too long): the server's plain-text reason, as text.
+          if ([400, 422, 429].indexOf(response.status) === -1) return;
+          var notice = document.createElement("p");
+          notice.className = "preview-refused";
+          notice.setAttribute("role", "status");
+          notice.textContent = answer.text;
+          preview.replaceChildren(notice);
+          if (response.status === 429) {
+            var wait = parseInt(response.headers.get("Retry-After"), 10) || 10;
+            last = null;  // the same text is asked for again once the limit allows
+            clearTimeout(timer);
+            timer = setTimeout(refresh, wait * 1000);
+          }
         })
         .catch(function () { pending = false; });
     }

@@ -42,3 +42,16 @@ def test_rerender_summaries_queries_do_not_grow_with_unchanged_summaries():
     for _ in range(4):
         make_summary(body="None here either.")
     assert queries_for_a_run() == two  # the count, the summaries and their citations (prefetched)
+
+
+def test_rerender_summaries_keeps_the_html_of_a_summary_now_too_complex_and_goes_on():
+    too_complex = make_summary(body="Fine.")
+    later = make_summary(body="Also fine.")
+    Summary.objects.filter(pk=too_complex.pk).update(body="# a\n" * 6000, body_html="<p>stored</p>")
+    Summary.objects.filter(pk=later.pk).update(body_html="<p>stale</p>")
+    out, err, status = run_command("rerender_summaries")
+    assert status == 0
+    assert f"summary {too_complex.pk} not rendered again" in err
+    assert "1 too complex for the renderer kept their HTML" in out
+    assert Summary.objects.get(pk=too_complex.pk).body_html == "<p>stored</p>"
+    assert "Also fine." in Summary.objects.get(pk=later.pk).body_html
