@@ -66,10 +66,19 @@ def test_database_url() -> str:
     return f"postgres://{db['USER'] or 'root'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-class AppServer:
-    """gunicorn serving the site with production settings (DEBUG off) on the test database and `redis_url`."""
+def collect_static(root) -> None:
+    """What the release step does before app servers start: production settings serve static files by the
+    manifest that `collectstatic` writes (a page naming a file missing from it is a 500)."""
+    env = {"PATH": os.environ["PATH"], "STATIC_ROOT": str(root), "SECRET_KEY": "collectstatic-only", "DEBUG": "0"}
+    env["DATABASE_URL"] = "sqlite:///:memory:"
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
 
-    def __init__(self, redis_url: str, **env):
+
+class AppServer:
+    """gunicorn serving the site with production settings (DEBUG off) on the test database and `redis_url`, its
+    static files from `static_root` (see collect_static)."""
+
+    def __init__(self, redis_url: str, static_root, **env):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -80,6 +89,7 @@ class AppServer:
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "0",
             "SECURE_HSTS_SECONDS": "0",
+            "STATIC_ROOT": str(static_root),
             **env,
         }
         self.process = None
@@ -90,11 +100,11 @@ class AppServer:
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stderr=self.log)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:  # until it answers, not only listens: its worker has booted
+        while time.monotonic() < deadline:  # until it answers a page, not only listens: its worker has booted
             if self.process.poll() is not None:
                 break
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=5) as response:
+                with urllib.request.urlopen(self.url + "/about", timeout=5) as response:
                     if response.status == 200:
                         return
             except OSError:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from tests.factories import UserFactory, make_summary
-from tests.servers import AppServer, RedisServer
+from tests.servers import AppServer, RedisServer, collect_static
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # the servers read what the test committed
@@ -59,12 +59,19 @@ class Browser:
         return self.post_form(server, "/accounts/login/", "/accounts/login/", {"login": login, "password": password})
 
 
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("staticfiles")
+    collect_static(root)
+    return root
+
+
 @pytest.fixture
-def servers(settings):
+def servers(settings, static_root):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # the servers' own
     redis = RedisServer()
     redis.start()
-    started = [AppServer(redis.url), AppServer(redis.url)]
+    started = [AppServer(redis.url, static_root), AppServer(redis.url, static_root)]
     try:
         for server in started:
             server.start()
