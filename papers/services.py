@@ -136,9 +136,17 @@ def paper_pages_invalidate(*, paper_ids) -> None:
 
 def paper_page_scopes(*, paper_ids) -> list[str]:
     """The page-cache scopes of these papers' pages and of their other versions' pages (which list them and
-    show their summaries). One query."""
-    keys = Paper.objects.filter(Q(pk__in=paper_ids) | Q(work__papers__in=paper_ids)).values_list(
-        "bibtex_key", flat=True
+    show their summaries). Two queries."""
+    paper_ids = list(paper_ids)
+    if not paper_ids:
+        return []
+    # Two look-ups through indexes (primary key, then paper_work_idx): written as one join with OR, Postgres read
+    # the whole catalogue (2.5 s at 1M papers, on every vote).
+    works = list(Paper.objects.filter(pk__in=paper_ids, work__isnull=False).values_list("work_id", flat=True))
+    keys = (
+        Paper.objects.filter(Q(pk__in=paper_ids) | Q(work_id__in=works, work__isnull=False))
+        .order_by()
+        .values_list("bibtex_key", flat=True)
     )
     return [page_cache.scope("paper", key) for key in set(keys)]
 

@@ -183,7 +183,9 @@ def summary_pages_invalidate(*, summary_ids) -> None:
     if summary_ids is None:
         page_cache.invalidate(page_cache.SITE)
         return
-    rows = list(Summary.objects.filter(pk__in=summary_ids).values_list("paper_id", "author__username"))
+    rows = list(
+        Summary.objects.filter(pk__in=summary_ids).values_list("paper_id", "author__username")[: PAGE_SCOPES_LIMIT + 1]
+    )
     if len(rows) > PAGE_SCOPES_LIMIT:
         page_cache.invalidate(page_cache.SITE)
         return

@@ -10,15 +10,9 @@ from accounts.models import User
 from summaries import services
 from summaries.models import Summary
 from tests.factories import UserFactory, make_summary
+from tests.plans import plan_of
 
 pytestmark = pytest.mark.django_db
-
-
-def plan_of(sql: str, params) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 @pytest.fixture

@@ -8,16 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from papers.models import Paper, Venue
+from papers.services import paper_page_scopes
 from tests.factories import make_paper
+from tests.plans import plan_of
 
 pytestmark = pytest.mark.django_db
-
-
-def plan_of(sql: str, params) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 @pytest.fixture
@@ -49,3 +44,13 @@ def test_venue_index_and_year_tabs_count_no_papers(venue):
         plan = plan_of(query["sql"], None)
         assert "Seq Scan" not in plan, plan
     assert "venue_index_idx" in plan_of(queries.captured_queries[0]["sql"], None)
+
+
+def test_the_pages_a_write_invalidates_are_found_through_indexes(django_assert_num_queries):
+    preprint = make_paper(bibtex_key="journals/corr/1512.03385", arxiv_id="1512.03385", title="Deep Residual")
+    make_paper(bibtex_key="conf/cvpr/HeZRS16", arxiv_id="1512.03385", title="Deep Residual")
+    with CaptureQueriesContext(connection) as queries:
+        scopes = paper_page_scopes(paper_ids=[preprint.pk])
+    assert len(scopes) == 2 and len(queries) == 2  # the paper and its other version
+    for query in queries:
+        assert "Seq Scan" not in plan_of(query["sql"]), query["sql"]

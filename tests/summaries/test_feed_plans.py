@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from summaries import services
 from summaries.models import FeedTab, Summary
 from tests.factories import UserFactory, make_summary
+from tests.plans import plan_of
 
 pytestmark = pytest.mark.django_db
 
@@ -17,13 +18,6 @@ INDEX_OF_TAB = {
     FeedTab.BEST: "summary_listed_best_idx",
     FeedTab.POPULAR: "summary_listed_popular_idx",
 }
-
-
-def plan_of(sql: str, params) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 @pytest.mark.parametrize("tab", list(FeedTab))
