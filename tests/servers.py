@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from django.db import connection
+from tests.workers import test_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,13 +57,6 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None
-
-
-def test_database_url() -> str:
-    """The database this test runs on (pytest-django's test database), for a server in another process: only
-    what a `transaction=True` test commits is visible there."""
-    db = connection.settings_dict
-    return f"postgres://{db['USER'] or 'root'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def collect_static(root) -> None:
