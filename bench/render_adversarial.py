@@ -4,7 +4,8 @@ up to the summary length limit, rendered several times, beside a realistic summa
     .venv/bin/python bench/render_adversarial.py [-n RUNS] [--length N] [-k NAME]
 
 Prints, per case, the fastest, median and slowest of RUNS renders (the spread is the machine's noise: other work
-on the same cores), "refused" when the renderer stopped it with RenderTooComplex, and the worst median at the end.
+on the same cores), the median as a multiple of the realistic summary's (measured in the same run, so less noisy),
+"refused" when the renderer stopped it with RenderTooComplex, and the worst median of all (realistic included).
 Needs no database and no Django settings: the citation look-up is a dict.
 """
 
@@ -102,19 +103,21 @@ def main() -> None:
     parser.add_argument("-k", dest="name", default="", help="only the cases whose name contains this")
     args = parser.parse_args()
 
-    time_render("warm-up: builds the per-thread Markdown and bleach instances")
+    time_render("warm-up: builds the per-thread Markdown instance and sanitiser")
     rows = [("realistic summary", realistic_source(args.length))]
     rows += [(case["name"], build_source(case, args.length)) for case in load_cases() if args.name in case["name"]]
-    print(f"{'case':<34} {'chars':>7} {'min':>9} {'median':>9} {'max':>9}   (ms, {args.runs} runs)")
-    worst = ("", 0.0)
+    print(f"{'case':<34} {'chars':>7} {'min':>9} {'median':>9} {'max':>9} {'×real':>6}   (ms, {args.runs} runs)")
+    worst, realistic = ("", 0.0), None
     for name, source in rows:
         timings, refused = measure(source, args.runs)
         median = statistics.median(timings)
+        realistic = realistic or median  # the first row: the ratio's unit, measured in this run
         note = "  refused (RenderTooComplex)" if refused else ""
-        print(f"{name:<34} {len(source):>7,} {min(timings):9.1f} {median:9.1f} {max(timings):9.1f}{note}")
-        if name != "realistic summary" and median > worst[1]:
+        ratio = median / realistic
+        print(f"{name:<34} {len(source):>7,} {min(timings):9.1f} {median:9.1f} {max(timings):9.1f} {ratio:6.2f}{note}")
+        if median > worst[1]:
             worst = (name, median)
-    print(f"worst median: {worst[1]:.1f} ms ({worst[0]})")
+    print(f"worst median: {worst[1]:.1f} ms ({worst[0]}), {worst[1] / realistic:.2f} × the realistic summary")
 
 
 if __name__ == "__main__":

@@ -46,19 +46,54 @@ class TooDeep(Exception):
     """Nesting past MAX_DEPTH: shortscience.markup shows such text as it is (as past Python's recursion limit)."""
 
 
+# The work of one render, counted in units of about a microsecond of this renderer's time (bench/render_adversarial.py
+# measures them): every block processed, every place an inline pattern matched the text (a candidate, even when it
+# gives nothing: an unclosed `[` is tried by three link patterns), and every inline match. Copying text is charged
+# by its length: a block processor that takes a heading off a block puts the rest of the block back as a new string,
+# and an inline match rewrites its paragraph's text around it, so many constructs in one long block cost more than
+# the same constructs in short ones. Past WORK_BUDGET the render stops with RenderTooComplex: whatever the input, the
+# counted work takes about WORK_BUDGET microseconds at most. A realistic summary at the 60,000-character limit
+# spends about 15,000.
+WORK_BUDGET = 60_000
+BLOCK_COST = 10
+CANDIDATE_COST = 2
+BRACKET_COST = 1  # each bracket a link processor pairs (BracketMatcher)
+MATCH_COST = 3
+COPIED_CHARS_PER_UNIT = 3_000
+WORK_KINDS = {
+    "blocks": "paragraphs, headings, list items, quotes, rules or code blocks",
+    "candidates": "brackets, backticks or other markup characters that form nothing (escape them: \\[)",
+    "rewrites": "links, emphasis, code or math in one paragraph (separate paragraphs with blank lines)",
+}
+
+
 class RenderLimits:
-    """The deadline and scan budget of one render, checked by the processors of shortscience.markup."""
+    """The deadline, work budget and scan budget of one render, checked by the processors of shortscience.markup."""
 
     def __init__(self, source_length: int = 0, seconds: float | None = None):
         self.deadline = None if seconds is None else time.perf_counter() + seconds
         self.scan_budget = max(SCAN_BUDGET_MIN, SCAN_BUDGET_PER_CHAR * source_length)
         self.inline_matches = self.blocks = 0
+        self.work = dict.fromkeys(WORK_KINDS, 0)
+        self.work_left = WORK_BUDGET
 
-    def block(self) -> None:
-        """One more block processed (a heading, a paragraph, a rule, a list…): refused early past MAX_ELEMENTS."""
+    def _spend(self, kind: str, units: int) -> None:
+        self.work[kind] += units
+        self.work_left -= units
+        if self.work_left < 0:
+            most = max(self.work, key=self.work.get)
+            raise RenderTooComplex(
+                f"This text is too complex to render: it has too many {WORK_KINDS[most]}. "
+                "Split it into several summaries or simplify it."
+            )
+
+    def block(self, length: int = 0) -> None:
+        """One more block processed (a heading, a paragraph, a rule, a list…) from a block of `length` characters:
+        refused early past MAX_ELEMENTS."""
         self.blocks += 1
         if self.blocks > MAX_ELEMENTS:
             self._too_many_elements()
+        self._spend("blocks", BLOCK_COST + length // COPIED_CHARS_PER_UNIT)
 
     @staticmethod
     def _too_many_elements():
@@ -67,13 +102,24 @@ class RenderLimits:
             "table cells, links, math): split it into several summaries or simplify it."
         )
 
-    def matched(self) -> None:
+    def candidate(self) -> None:
+        """An inline pattern matched the text and is asked to handle it."""
+        self.check()
+        self._spend("candidates", CANDIDATE_COST)
+
+    def brackets(self, count: int) -> None:
+        """A link processor reads `count` brackets of a text to pair them (once per text and processor)."""
+        self._spend("candidates", count * BRACKET_COST)
+
+    def matched(self, text_length: int = 0) -> None:
+        """It did: a paragraph text of `text_length` characters is rewritten around the match."""
         self.inline_matches += 1
         if self.inline_matches > MAX_INLINE_MATCHES:
             raise RenderTooComplex(
                 f"This text has more than {MAX_INLINE_MATCHES:,} pieces of inline formatting (links, emphasis, "
                 "code, math, escapes): split it into several summaries or simplify it."
             )
+        self._spend("rewrites", MATCH_COST + text_length // COPIED_CHARS_PER_UNIT)
 
     @staticmethod
     def check_tree(root) -> None:
@@ -241,10 +287,12 @@ class LinearTableProcessor(tables.TableProcessor):
     """The table test of Python-Markdown, reading only the lines it needs."""
 
     def test(self, parent, block):
-        first = block.split("\n", 2)
-        if len(first) < 2:
+        first = block.find("\n")  # the first two lines, found without copying the rest of the block
+        if first == -1:
             return False
-        header0, separator = first[0].strip(" "), first[1].strip(" ")
+        second = block.find("\n", first + 1)
+        header0 = block[:first].strip(" ")
+        separator = block[first + 1 : len(block) if second == -1 else second].strip(" ")
         self.border = tables.PIPE_NONE
         if header0.startswith("|"):
             self.border |= tables.PIPE_LEFT
@@ -254,7 +302,7 @@ class LinearTableProcessor(tables.TableProcessor):
         is_table = row0_len > 1
         if not is_table and row0_len == 1 and self.border:
             # Each row of a one-column table needs a pipe: as the original, look until a row has none.
-            start = len(first[0]) + 1
+            start = first + 1
             while True:
                 end = block.find("\n", start)
                 row = block[start : len(block) if end == -1 else end].strip(" ")
@@ -280,15 +328,17 @@ class BracketMatcher:
     before them by a placeholder; a new text is checked to end as the old one did before the answers are reused.
     """
 
+    limits: "RenderLimits | None" = None  # charged for each bracket a computation reads
+
     def __init__(self, opener: str, closer: str):
         self.regex = re.compile(f"[{re.escape(opener)}{re.escape(closer)}]")
-        self.opener = opener
+        self.opener, self.closer = opener, closer
         self.text, self.tail = None, 0  # the text the answers were computed on, and how much of its end they cover
         self.current, self.current_tail = None, 0  # the text last asked about, and how much of its end is covered
         self.closers = {}  # from-end position of an opener -> from-end position just after its closer
 
     def reset(self):
-        self.__init__(self.opener, "]" if self.opener == "[" else ")")
+        self.__init__(self.opener, self.closer)
 
     def _covered(self, data: str, needed: int) -> bool:
         if data is self.current:
@@ -301,6 +351,8 @@ class BracketMatcher:
         return False
 
     def _compute(self, data: str, start: int) -> None:
+        if self.limits is not None:  # counted first (in C), so that a text of brackets is refused before the loop
+            self.limits.brackets(data.count(self.opener, start) + data.count(self.closer, start))
         size, stack, closers = len(data), [], {}
         for m in self.regex.finditer(data, start):
             if m.group() == self.opener:
@@ -325,12 +377,20 @@ QUOTE_RE = re.compile("['\"]")
 class LinearLinkMixin:
     """getText and getLink of Python-Markdown's link processors, without scanning to the end from every bracket."""
 
-    limits: RenderLimits | None = None
+    _limits: RenderLimits | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.brackets, self.parens = BracketMatcher("[", "]"), BracketMatcher("(", ")")
         self._quoted_text, self._last_quote = None, -1
+
+    @property
+    def limits(self) -> RenderLimits | None:
+        return self._limits
+
+    @limits.setter
+    def limits(self, limits: RenderLimits | None) -> None:
+        self._limits = self.brackets.limits = self.parens.limits = limits
 
     def reset(self):
         self.brackets.reset()

@@ -68,14 +68,70 @@ def test_realistic_summary_at_the_limit_is_within_every_limit():
 
 
 def test_too_many_elements_are_refused_with_a_message():
+    table = "|a|b|\n|-|-|\n" + "|a|b|\n" * (markdown_linear.MAX_ELEMENTS // 2)  # one block, 5,000 cells and more
     with pytest.raises(RenderTooComplex, match="more than 5,000 formatted elements"):
-        render("# a\n" * (markdown_linear.MAX_ELEMENTS + 1))
+        render(table)
     assert render("# a\n" * 100).count("<h3>") == 100  # and the renderer recovered
 
 
 def test_too_many_inline_constructs_are_refused_with_a_message():
+    paragraphs = ("\\*" * 100 + "\n\n") * (markdown_linear.MAX_INLINE_MATCHES // 100 + 1)  # short paragraphs
     with pytest.raises(RenderTooComplex, match="more than 5,000 pieces of inline formatting"):
-        render("\\*" * (markdown_linear.MAX_INLINE_MATCHES + 1))
+        render(paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("# a\n" * 15_000, "too many paragraphs, headings"),  # each heading copies the rest of its block
+        ("[" * 60_000, "too many brackets"),  # three link patterns try every bracket
+        ("[a](u) " * 8_000, "too many links, emphasis, code or math in one paragraph"),  # each rewrites 56,000 chars
+    ],
+    ids=["blocks", "candidates", "rewrites"],
+)
+def test_work_past_the_budget_is_refused_saying_what_to_change(source, message):
+    with pytest.raises(RenderTooComplex, match=message):
+        render(source)
+
+
+def spent_on(source) -> dict:
+    """The work units a render of `source` spent, by kind."""
+    limits = []
+    real = markdown_linear.RenderLimits
+
+    class Recorded(real):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if self.deadline is not None:  # a render's own (not the one a reset leaves behind)
+                limits.append(self)
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(markdown_linear, "RenderLimits", Recorded)
+        with contextlib.suppress(RenderTooComplex):
+            render(source)
+    return limits[-1].work if limits else {}  # no limits: nothing to render (blank)
+
+
+def test_a_realistic_summary_at_the_limit_spends_a_third_of_the_work_budget_at_most():
+    spent = spent_on(render_adversarial.realistic_source())
+    assert 0 < sum(spent.values()) <= markdown_linear.WORK_BUDGET / 3, spent
+    assert spent["blocks"] and spent["candidates"] and spent["rewrites"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_adversarial_case_stops_within_the_work_budget(case):
+    # Counted, not timed: every case either renders within the budget or is stopped at its first unit past it.
+    spent = sum(spent_on(render_adversarial.build_source(case)).values())
+    assert spent <= markdown_linear.WORK_BUDGET * 1.001  # past it by one charge (a copy of a text at most)
+
+
+def test_runs_of_emphasis_characters_are_text_and_emphasis_still_works():
+    assert render("*" * 30_000 + "a" + "*" * 30_000) == "<p>" + "*" * 30_000 + "a" + "*" * 30_000 + "</p>"
+    assert render("a ________ b ~~~~~~~~ c") == "<p>a ________ b ~~~~~~~~ c</p>"
+    assert (
+        render("***a*** **b** _c_ ~~d~~")
+        == "<p><strong><em>a</em></strong> <strong>b</strong> <em>c</em> <del>d</del></p>"
+    )
 
 
 def test_render_stops_at_its_deadline(monkeypatch):
@@ -126,12 +182,11 @@ def random_documents(count: int, seed: int):
 
 @pytest.fixture
 def python_markdown_render(monkeypatch):
-    """A render with Python-Markdown's and html5lib's original processors (a renderer of its own thread state)."""
+    """A render with Python-Markdown's original processors (a renderer of its own thread state)."""
 
     def original(source):
         with monkeypatch.context() as patched:
             patched.setattr(markup.ShortScienceExtension, "_make_linear", lambda self, md: None)
-            patched.setattr(markup, "LinearTreeWalker", markup.getTreeWalker("etree"))
             saved = dict(markup._local.__dict__)
             markup._local.__dict__.clear()
             try:
