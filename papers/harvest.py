@@ -16,7 +16,7 @@ from shortscience.http import HttpClient, HttpError, shared_pacer
 
 from .importers.arxiv_api import PACE_KEY
 from .importers.oai import OaiErrorCode, OaiPage, parse_oai_page
-from .importers.records import Source
+from .importers.records import Source, shorten_author_names
 from .importers.text import iso_date
 from .models import HarvestCheckpoint, Paper
 from .services import ImportResult, Outcome, paper_pages_invalidate, paper_upsert, papers_import
@@ -53,8 +53,11 @@ def oai_page_store(*, page: OaiPage, result: ImportResult) -> int:
     """Write one page: all of it or, if the database refuses a record, none of it. Returns withdrawn count."""
     stored_ids = []
     for record in page.records:
+        note = shorten_author_names(record)
         paper, outcome = paper_upsert(record=record)
         result.count(outcome)
+        if note:
+            result.notes.append(note)
         stored_ids.append(paper.pk)
     relisted = list(Paper.objects.filter(pk__in=stored_ids, withdrawn=True).values_list("pk", flat=True))
     if relisted:

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from .identifiers import ARXIV_KEY_PREFIX, arxiv_bibtex_key, normalize_name, normalize_title, parse_arxiv_id, parse_doi
-from .importers.records import Source
+from .importers.records import AUTHOR_NAME_MAX, Source
 
 COUNT_ESTIMATE_FROM = 100_000  # papers: below this COUNT(*) is cheap enough for /about
 
@@ -188,8 +188,8 @@ class VenueYear(models.Model):
 
 
 class Author(models.Model):
-    name = models.CharField(max_length=300)
-    name_normalized = models.CharField(max_length=300)
+    name = models.CharField(max_length=AUTHOR_NAME_MAX)  # importers shorten longer names (shorten_author_names)
+    name_normalized = models.CharField(max_length=AUTHOR_NAME_MAX)
 
     class Meta:
         ordering = ["name"]

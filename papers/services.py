@@ -11,7 +11,7 @@ from shortscience import page_cache
 from shortscience.progress import Progress
 
 from .identifiers import venue_key_for
-from .importers.records import ImportProblem, PaperRecord
+from .importers.records import ImportProblem, PaperRecord, shorten_author_names
 from .models import Author, Paper, PaperAlias, PaperAuthor, Venue
 from .works import works_link
 
@@ -46,6 +46,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     skipped: list[ImportProblem] = field(default_factory=list)
+    notes: list[ImportProblem] = field(default_factory=list)  # stored, but changed to fit (ImportProblem.kept)
 
     @property
     def total(self) -> int:
@@ -61,9 +62,14 @@ class ImportResult:
             self.unchanged += n
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.created} imported, {self.updated} updated, {self.unchanged} unchanged, {len(self.skipped)} skipped"
         )
+        return text + (f", {len(self.notes)} shortened to fit" if self.notes else "")
+
+    def report(self, problem: ImportProblem) -> None:
+        """A problem goes with the skipped entries, or with the notes when its entry was stored (`kept`)."""
+        (self.notes if problem.kept else self.skipped).append(problem)
 
 
 def _authors_get_or_create(names: list[str]) -> list[Author]:
@@ -90,7 +96,9 @@ def venue_for_key(bibtex_key: str, *, name: str = "") -> Venue | None:
 
 @transaction.atomic
 def paper_upsert(*, record: PaperRecord) -> tuple[Paper, Outcome]:
-    """Create or update the paper for `record`. Returns (paper, what was done)."""
+    """Create or update the paper for `record`. Returns (paper, what was done). Over-long author names are
+    shortened to fit (`shorten_author_names`: callers that report it call it first)."""
+    shorten_author_names(record)
     # Locked: its author rows are replaced below (see PaperAuthor.paper), and two upserts of one paper take turns.
     paper = Paper.objects.select_for_update(no_key=True).filter(bibtex_key=record.bibtex_key).first()
     outcome = Outcome.UNCHANGED
@@ -178,6 +186,7 @@ def papers_import(
     result = ImportResult(skipped=list(problems))
     outcomes = _dry_run_outcomes(records) if dry_run else ((record, None) for record in records)
     for record, outcome in outcomes:
+        note = shorten_author_names(record)
         if outcome is None:
             try:
                 _, outcome = paper_upsert(record=record)
@@ -188,6 +197,10 @@ def papers_import(
                     on_problem(problem)
                 continue
         result.count(outcome)
+        if note:
+            result.notes.append(note)
+            if on_problem:
+                on_problem(note)
         if progress:
             progress.step()
     if progress:

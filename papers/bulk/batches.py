@@ -31,8 +31,8 @@ from django.db import DataError, IntegrityError, connection, transaction
 from shortscience import page_cache
 from shortscience.progress import Progress
 
-from ..importers.records import ImportProblem, PaperRecord
-from ..models import Author, Paper, Venue, VenueYear
+from ..importers.records import ImportProblem, PaperRecord, shorten_author_names
+from ..models import Paper, Venue, VenueYear
 from ..services import ImportResult, Outcome
 from ..works import works_link
 from .orm_writer import IN_CHUNK, OrmWriter, chunks
@@ -49,7 +49,6 @@ _string_fields = operator.attrgetter(*_STRING_FIELDS)  # record -> tuple of thos
 _LIMITED_FIELDS = tuple(
     (position, name, _MAX_LENGTHS[name]) for position, name in enumerate(_STRING_FIELDS) if name in _MAX_LENGTHS
 )
-_MAX_AUTHOR_NAME = Author._meta.get_field("name").max_length
 _MAX_AUTHORS = 32767  # PaperAuthor.position is a PositiveSmallIntegerField
 
 
@@ -75,12 +74,14 @@ def snapshot_import(
     venues = _Venues(dry_run=dry_run)
 
     def report(problem: ImportProblem) -> None:
-        result.skipped.append(problem)
+        result.report(problem)
         if on_problem:
             on_problem(problem)
 
-    def prepare(record: PaperRecord) -> Row | ImportProblem:  # in the reader: pure Python, no database
-        return _record_problem(record) or writer.prepare(record)
+    def prepare(record: PaperRecord) -> Row | ImportProblem | list:  # in the reader: pure Python, no database
+        note = shorten_author_names(record)
+        prepared = _record_problem(record) or writer.prepare(record)
+        return [prepared, note] if note and not isinstance(prepared, ImportProblem) else prepared
 
     batches = read_ahead(items, batch_size, prepare, in_process=read_in_process, position=position)
     for rows, problems, read in batches:
@@ -89,7 +90,7 @@ def snapshot_import(
         if rows:
             _run_batch(rows, writer=writer, venues=venues, dry_run=dry_run, result=result, report=report)
         if progress:
-            progress.step(len(rows) + len(problems), position=read)
+            progress.step(len(rows) + sum(not problem.kept for problem in problems), position=read)
     if not dry_run and result.created:
         writer.after_batch(0, last=True)
     if progress:
@@ -120,8 +121,6 @@ def _record_problem(record: PaperRecord) -> ImportProblem | None:
         return ImportProblem(record.bibtex_key, "no title")
     if len(record.authors) > _MAX_AUTHORS:
         return ImportProblem(record.bibtex_key, f"more than {_MAX_AUTHORS} authors")
-    if record.authors and max(map(len, record.authors)) > _MAX_AUTHOR_NAME:
-        return ImportProblem(record.bibtex_key, f"author name longer than {_MAX_AUTHOR_NAME} characters")
     return None
 
 

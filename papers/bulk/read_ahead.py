@@ -31,7 +31,8 @@ def read_ahead(
 ) -> Iterator[Batch]:
     """(rows, problems, position()) batches of `items`, read, checked and prepared ahead while the caller writes.
 
-    `prepare` turns each item into a row, or into an ImportProblem when the item cannot be stored; an
+    `prepare` turns each item into a row, or into an ImportProblem when the item cannot be stored, or into a list
+    of a row and ImportProblems that are notes on it (`kept`, not counted as items); an
     ImportProblem among `items` is passed on as it is. A batch holds `batch_size` items of either kind. That work
     then overlaps the database work on the previous batches. Only the calling thread touches the database; an
     exception in the reader is re-raised here, and leaving early stops the reader.
@@ -55,10 +56,8 @@ def _prepared_batches(
     rows, problems = [], []
     for item in items:
         prepared = item if isinstance(item, ImportProblem) else prepare(item)
-        if isinstance(prepared, ImportProblem):
-            problems.append(prepared)
-        else:
-            rows.append(prepared)
+        for part in prepared if isinstance(prepared, list) else [prepared]:  # a row and the notes on it
+            (problems if isinstance(part, ImportProblem) else rows).append(part)
         if len(rows) + len(problems) >= batch_size:
             yield rows, problems, position() if position else None
             rows, problems = [], []

@@ -52,13 +52,36 @@ class PaperRecord:
 @dataclass
 class ImportProblem:
     """An input entry that was skipped: `ref` names it (key, id, line), `reason` says why; `missing` when the
-    source said it has no such entry (rather than failing to describe it)."""
+    source said it has no such entry (rather than failing to describe it); `kept` when it was stored after all,
+    changed to fit (what ImportResult.notes lists)."""
 
     ref: str
     reason: str
     line: int | None = None
     missing: bool = False
+    kept: bool = False  # not a skip: the entry was stored, changed as `reason` says (a name shortened, say)
 
     def __str__(self):
         where = f" (line {self.line})" if self.line and self.ref != f"line {self.line}" else ""
         return f"{self.ref}{where}: {self.reason}"
+
+
+AUTHOR_NAME_MAX = 300  # the characters papers.models.Author.name holds
+ELLIPSIS = "…"
+
+
+def shorten_author_names(record: PaperRecord) -> ImportProblem | None:
+    """Author names longer than AUTHOR_NAME_MAX, shortened in `record` to fit with an ellipsis (a garbled name is
+    no reason to lose the paper); the note says which, for the import's report. None when all fit."""
+    long = [i for i, name in enumerate(record.authors) if len(name.strip()) > AUTHOR_NAME_MAX]
+    if not long:
+        return None
+    for i in long:
+        record.authors[i] = record.authors[i].strip()[: AUTHOR_NAME_MAX - 1].rstrip() + ELLIPSIS
+    shown = record.authors[long[0]][:60]
+    count = "an author name" if len(long) == 1 else f"{len(long)} author names"
+    return ImportProblem(
+        record.bibtex_key or "record",
+        f"{count} longer than {AUTHOR_NAME_MAX} characters shortened: {shown}…",
+        kept=True,
+    )

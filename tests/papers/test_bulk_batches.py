@@ -56,11 +56,25 @@ def test_snapshot_import_refuses_what_the_database_would_before_writing(snapshot
 
     assert [(p.ref, p.reason) for p in result.skipped] == [
         (too_long.bibtex_key, "doi longer than 255 characters"),
-        (long_name.bibtex_key, "author name longer than 300 characters"),
         (good[3].bibtex_key, "appears twice in one batch; the later record was kept"),
     ]
-    assert result.created == 2
+    assert result.created == 3
     assert Paper.objects.get(bibtex_key=nul.bibtex_key).title == "Nul in title"
+
+
+def test_snapshot_import_shortens_an_author_name_too_long_and_reports_it(snapshot_records, bulk_writer):
+    good = snapshot_records()
+    long_name = dataclasses.replace(good[1], authors=["Ada Lovelace", "N" * 301])
+    seen = []
+
+    result = snapshot_import(items=[good[0], long_name, good[2]], on_problem=seen.append)
+
+    assert (result.created, result.skipped) == (3, [])
+    assert [(p.ref, p.reason, p.kept) for p in result.notes] == [
+        (long_name.bibtex_key, "an author name longer than 300 characters shortened: " + "N" * 60 + "…", True)
+    ]
+    assert seen == result.notes
+    assert Paper.objects.get(bibtex_key=long_name.bibtex_key).author_names == ["Ada Lovelace", "N" * 299 + "…"]
 
 
 def test_snapshot_import_links_works_like_paper_upsert(snapshot_records, bulk_writer):

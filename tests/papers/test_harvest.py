@@ -8,7 +8,10 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from papers.harvest import oai_page_store
+from papers.importers.oai import parse_oai_page
 from papers.models import HarvestCheckpoint, Paper
+from papers.services import ImportResult
 from shortscience.http import HttpClient, Response, with_params
 from tests.commands import run_command
 from tests.http_replay import replay_client
@@ -266,3 +269,16 @@ def test_harvest_dry_run_resumes_from_the_checkpoint_and_leaves_it_as_it_was(oai
     assert status == 0, err
     assert oai_replay.requested == [NEXT_PAGE, NEXT_PAGE]
     assert Paper.objects.count() == 2
+
+
+def test_harvest_page_with_an_author_name_too_long_stores_the_paper_with_the_name_shortened(fixture_bytes):
+    page = parse_oai_page(fixture_bytes("oai_harvest/page1_token.xml"))  # recorded arXiv OAI-PMH page
+    record = page.records[0]
+    record.authors[0] = "A" * 350
+    result = ImportResult()
+
+    oai_page_store(page=page, result=result)
+
+    assert result.created == len(page.records) and not result.skipped
+    assert [(note.ref, note.kept) for note in result.notes] == [(record.bibtex_key, True)]
+    assert Paper.objects.get(bibtex_key=record.bibtex_key).author_names[0] == "A" * 299 + "…"

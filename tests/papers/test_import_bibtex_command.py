@@ -191,3 +191,23 @@ def test_import_bibtex_reads_several_files(fixture_path):
         "Maverick Woo",
         "David Brumley",
     ]
+
+
+def test_import_bibtex_keeps_a_paper_whose_author_name_is_too_long_shortening_the_name(fixture_path, tmp_path):
+    # The real dblp entry, its second author replaced by a 400-character name (a consortium's member list written
+    # without "and"): once, the whole paper was dropped ("value too long for type character varying(300)").
+    real = fixture_path("bibtex/dblp_conf_icassp_AlmeidaK14.bib").read_text(encoding="utf-8")
+    long_name = "Kibangou " + "Consortium Member " * 22
+    edited = tmp_path / "long_author.bib"
+    edited.write_text(real.replace("Alain Y. Kibangou", long_name), encoding="utf-8")
+
+    out, err, status = run_command("import_bibtex", str(edited))
+
+    assert status == 0, err
+    assert "1 imported, 0 updated, 0 unchanged, 0 skipped, 1 shortened to fit" in out
+    note = "long_author.bib: kept conf/icassp/AlmeidaK14: an author name longer than 300 characters shortened"
+    assert f"{note}: Kibangou Consortium Member" in err
+    paper = Paper.objects.get(bibtex_key="conf/icassp/AlmeidaK14")
+    first, second = paper.author_names
+    assert first == "André Lima Férrer de Almeida"
+    assert len(second) == 300 and second.endswith("…") and second.startswith("Kibangou Consortium Member")

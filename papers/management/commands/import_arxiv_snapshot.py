@@ -93,4 +93,4 @@ class Command(BaseCommand):
 
     def print_problem(self, problem) -> None:
         where = f"line {problem.line}" if problem.line else problem.ref
-        self.stderr.write(f"{where}: {problem.reason}")
+        self.stderr.write(f"{where}: {'kept, ' if problem.kept else ''}{problem.reason}")

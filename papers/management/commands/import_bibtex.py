@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from papers.importers.bibtex import parse_bibtex
+from papers.management.commands._report import problem_line
 from papers.services import papers_import
 from shortscience.progress import Progress
 
@@ -39,7 +40,7 @@ class Command(BaseCommand):
                 problems=problems,
                 progress=Progress(self.stdout, total=len(records)),
                 dry_run=dry_run,
-                on_problem=lambda problem, name=name: self.stderr.write(f"{name}: skipped {problem}"),
+                on_problem=lambda problem, name=name: self.stderr.write(f"{name}: {problem_line(problem)}"),
             )
             self.stdout.write(f"{name}: {result.summary()}" + (" (dry run, nothing written)" if dry_run else ""))
             skipped_entries += len(result.skipped)
