@@ -78,7 +78,7 @@ if not SECRET_KEY:
 
 # --- Applications -------------------------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "shortscience.apps.AdminConfig",  # django.contrib.admin, with allauth's log-in (shortscience/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
