@@ -4,6 +4,9 @@ from allauth.core.internal import ratelimit
 
 from shortscience.ratelimit import client_address
 
+from .models import username_validate
+from .usernames import username_fold
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """Banned users are treated as inactive: allauth refuses the log-in and shows its 'inactive' page.
@@ -21,15 +24,22 @@ class AccountAdapter(DefaultAccountAdapter):
             return self.respond_user_inactive(request, user)
         return super().pre_login(request, user, **kwargs)
 
+    def clean_username(self, username, shallow=False):
+        """allauth's checks (the username field's validators; taken in any case), then the name's fold."""
+        username = super().clean_username(username, shallow=shallow)
+        if not shallow:
+            username_validate(username)
+        return username
+
     def login_account(self, **credentials) -> str:
-        """The account a log-in names, however it is spelt: a username in any case, or an address of the account
-        (an address no account has stands for itself)."""
+        """The account a log-in names, however it is spelt: a username folded (any case, look-alike letters), or
+        an address of the account (an address no account has stands for itself)."""
         if "email" in credentials:
             users = filter_users_by_email(credentials["email"])
             if not users:
                 return "email:" + credentials["email"].casefold()
             credentials = {"username": users[0].username}
-        return "username:" + credentials.get("username", "").casefold()
+        return "username:" + username_fold(credentials.get("username", ""))
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         """allauth's key for the "key" rates of `login_failed`: this client and this account."""
