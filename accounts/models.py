@@ -83,6 +83,10 @@ class User(AbstractUser):
         user._username_loaded = user.__dict__.get("username")
         return user
 
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._username_loaded = self.__dict__.get("username")
+
     def save(self, *args, **kwargs):
         """Keeps `username_folded`: set for a new account and on a rename, left empty for a clashing older one."""
         if "username" not in self.get_deferred_fields() and (

@@ -133,6 +133,21 @@ def test_a_rename_elsewhere_keeps_the_folded_name():
     assert User.objects.get(pk=user.pk).username_folded == "dora-b"
 
 
+def test_an_older_account_whose_name_clashes_logs_in_and_saves_its_settings(client):
+    UserFactory(username="alice")
+    (older,) = User.objects.bulk_create([User(username="ALICE", email="old@example.org")])  # as before the rule
+    older = User.objects.get(pk=older.pk)
+    older.set_password(PASSWORD)
+    older.save()
+    older.refresh_from_db()
+    assert older.username_folded is None
+    response = client.post("/accounts/login/", {"login": "old@example.org", "password": PASSWORD})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(older.pk)
+    assert client.post("/settings", {"display_name": "Old Alice", "bio": "", "orcid": ""}).status_code == 302
+    older.refresh_from_db()
+    assert (older.display_name, older.username_folded) == ("Old Alice", None)
+
+
 # --- The migration that brought the rules in --------------------------------------------------------------------
 
 LEGACY = ["alice", "ALICE", "аlice", "anon-4", "bob", "ａｌｉｃｅ2", "x"]
