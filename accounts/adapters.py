@@ -1,8 +1,20 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import filter_users_by_email
+from allauth.core.internal import ratelimit
+
+from shortscience.ratelimit import client_address
+
+from .models import username_validate
+from .usernames import username_fold
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Banned users are treated as inactive: allauth refuses the log-in and shows its 'inactive' page."""
+    """Banned users are treated as inactive: allauth refuses the log-in and shows its 'inactive' page.
+
+    Failed log-ins are limited three ways (settings.ACCOUNT_RATE_LIMITS): allauth's `login_failed` per client and
+    per client and account together (its "key", made so here), so a stranger's wrong passwords lock out only that
+    stranger; and `login_failed_account`, the account's cap from every client, high enough that locking the owner
+    out takes many addresses. A password reset clears the account's counts: the owner's way back in."""
 
     def pre_login(self, request, user, **kwargs):
         if getattr(user, "is_banned", False):
@@ -11,3 +23,40 @@ class AccountAdapter(DefaultAccountAdapter):
             clear_login(request)
             return self.respond_user_inactive(request, user)
         return super().pre_login(request, user, **kwargs)
+
+    def clean_username(self, username, shallow=False):
+        """allauth's checks (the username field's validators; taken in any case), then the name's fold."""
+        username = super().clean_username(username, shallow=shallow)
+        if not shallow:
+            username_validate(username)
+        return username
+
+    def login_account(self, **credentials) -> str:
+        """The account a log-in names, however it is spelt: a username folded (any case, look-alike letters), or
+        an address of the account (an address no account has stands for itself)."""
+        if "email" in credentials:
+            users = filter_users_by_email(credentials["email"])
+            if not users:
+                return "email:" + credentials["email"].casefold()
+            credentials = {"username": users[0].username}
+        return "username:" + username_fold(credentials.get("username", ""))
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """allauth's key for the "key" rates of `login_failed`: this client and this account."""
+        return f"{client_address(request)} {self.login_account(**credentials)}"
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        super().pre_authenticate(request, **credentials)  # `login_failed`: this client; this client and account
+        account_usage = ratelimit.consume(
+            request, app="allauth.account", action="login_failed_account", key=self.login_account(**credentials)
+        )
+        if not account_usage:
+            self._rollback_login_failed_rl_usage()  # the password was not tried: the client's counts stay
+            raise self.validation_error("too_many_login_attempts")
+        self._login_failed_rl_usage.usage.extend(account_usage.usage)  # rolled back together on success
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        """After a successful password reset: this client's counts and the account's cap start again."""
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        key = self.login_account(**credentials)
+        ratelimit.clear(request, app="allauth.account", action="login_failed_account", key=key)

@@ -3,11 +3,14 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from summaries import services as summary_services
 
+from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = AdminUserChangeForm
+    add_form = AdminUserCreationForm
     list_display = ("username", "email", "display_name", "is_banned", "is_staff", "date_joined")
     list_filter = ("is_banned", "is_staff", "is_superuser", "is_active")
     search_fields = ("username", "email", "display_name")

@@ -1,7 +1,12 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect
 
-from .models import User
+from .models import User, username_validate
 
 
 class ProfileForm(forms.ModelForm):
@@ -24,3 +29,37 @@ class LoginForm(AllauthLoginForm):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = "Username or email"
         self.fields["login"].widget.attrs["placeholder"] = "Username or email"
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form (its adapter checks the username: accounts/adapters.py); when another sign-up took
+    the same name between that check and the insert, the database refuses the second and it is asked again."""
+
+    def try_save(self, request):
+        try:
+            with transaction.atomic():
+                return super().try_save(request)
+        except IntegrityError as error:
+            if "username" not in str(error):  # the unique index of username or username_folded
+                raise
+        messages.error(
+            request, f"The username “{self.cleaned_data['username']}” was taken a moment ago: choose another."
+        )
+        return None, redirect(request.get_full_path())
+
+
+class AdminUserChangeForm(auth_forms.UserChangeForm):
+    """The admin's user form: a rename is checked as a sign-up is."""
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        username_validate(username, user=self.instance)
+        return username
+
+
+class AdminUserCreationForm(auth_forms.AdminUserCreationForm):
+    def clean_username(self):
+        username = super().clean_username()  # None when Django's own check (taken, in any case) refused it
+        if username is not None:
+            username_validate(username)
+        return username

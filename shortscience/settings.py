@@ -4,6 +4,7 @@
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,12 @@ TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "")
 ON_DEMAND_RATE_LIMIT = os.environ.get("ON_DEMAND_RATE_LIMIT", "20/600")
 # On-demand imports that may wait for a worker at once, from all clients; more are refused for a minute (503).
 ON_DEMAND_QUEUE_LIMIT = int(os.environ.get("ON_DEMAND_QUEUE_LIMIT", "50"))
+# Failed log-ins allowed, as allauth rates "COUNT/DURATION[,COUNT/DURATION…]" (durations in s, m, h or d): from one
+# client for one account (a stranger guessing locks out only themselves), from one client over all accounts, and
+# for one account from everywhere (high enough that locking an owner out takes many addresses).
+LOGIN_FAILED_PER_CLIENT_ACCOUNT = os.environ.get("LOGIN_FAILED_PER_CLIENT_ACCOUNT", "5/5m,20/1d")
+LOGIN_FAILED_PER_CLIENT = os.environ.get("LOGIN_FAILED_PER_CLIENT", "30/10m")
+LOGIN_FAILED_PER_ACCOUNT = os.environ.get("LOGIN_FAILED_PER_ACCOUNT", "100/1h")
 # Proxies in front of the app servers that append to X-Forwarded-For (0: use REMOTE_ADDR). allauth reads it too.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")  # a folder: mail is written there as files
@@ -78,7 +85,7 @@ if not SECRET_KEY:
 
 # --- Applications -------------------------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "shortscience.apps.AdminConfig",  # django.contrib.admin, with allauth's log-in (shortscience/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -198,8 +205,27 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
-# allauth's per-IP rate limits (10 failed log-ins a minute, 30 log-ins, 20 sign-ups) key on the client's address:
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+
+
+def allauth_rates(name: str, per: str) -> str:
+    """ "5/5m,20/1d" from the environment -> allauth's "5/5m/key,20/1d/key"."""
+    rates = [rate.strip() for rate in globals()[name].split(",") if rate.strip()]
+    if not all(re.fullmatch(r"\d+/\d*[smhd]", rate) for rate in rates):
+        raise ImproperlyConfigured(f"{name} must be COUNT/DURATION[,COUNT/DURATION…] such as 5/5m, not {rates!r}.")
+    return ",".join(f"{rate}/{per}" for rate in rates)
+
+
+# Failed log-ins (accounts/adapters.py): allauth's own `login_failed` counts per client and per "key", which the
+# adapter makes the client and the account together; `login_failed_account` is the account's cap from everywhere.
+# A successful password reset clears the account's counts. allauth's other limits keep their defaults.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": allauth_rates("LOGIN_FAILED_PER_CLIENT", "ip")
+    + ","
+    + allauth_rates("LOGIN_FAILED_PER_CLIENT_ACCOUNT", "key"),
+    "login_failed_account": allauth_rates("LOGIN_FAILED_PER_ACCOUNT", "key"),
+}
+# allauth's per-IP rate limits (failed log-ins, 30 log-ins a minute, 20 sign-ups) key on the client's address:
 # behind a proxy, REMOTE_ADDR is the proxy's, and the limits would be one for the whole site.
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 

@@ -97,7 +97,7 @@ def test_a_session_made_on_one_server_is_valid_on_the_other(servers):
 def test_failed_log_ins_are_counted_across_servers(servers):
     a, b = servers
     UserFactory(username="bob", password=PASSWORD)
-    for attempt in range(5):  # allauth's limit: 5 failures per account in 5 minutes; 3 here on A, 2 on B
+    for attempt in range(5):  # 5 failures per client and account in 5 minutes; 3 here on A, 2 on B
         response, content = Browser().log_in((a, b)[attempt % 2], "bob", "wrong-password")
         assert response.status in (200, 400) and TOO_MANY not in content, attempt
     for server in (a, b):  # each server saw fewer than 5: only a shared count locks the account
