@@ -76,10 +76,12 @@ class RenderLimits:
         self.inline_matches = self.blocks = 0
         self.work = dict.fromkeys(WORK_KINDS, 0)
         self.work_left = WORK_BUDGET
+        self.last_charge = 0  # the units of the latest charge (the one that stopped the render, if one did)
 
     def _spend(self, kind: str, units: int) -> None:
         self.work[kind] += units
         self.work_left -= units
+        self.last_charge = units
         if self.work_left < 0:
             most = max(self.work, key=self.work.get)
             raise RenderTooComplex(
