@@ -281,13 +281,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Permissions-Policy (django-permissions-policy): the powerful features the site never uses, denied to it and to
-# anything it could embed.
+# anything it could embed; interest-cohort (FLoC) and browsing-topics (the Topics API) keep readers out of
+# advertising cohorts.
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
         "accelerometer", "bluetooth", "browsing-topics", "camera", "display-capture", "geolocation", "gyroscope",
-        "hid", "idle-detection", "local-fonts", "magnetometer", "microphone", "midi", "otp-credentials", "payment",
-        "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+        "hid", "idle-detection", "interest-cohort", "local-fonts", "magnetometer", "microphone", "midi",
+        "otp-credentials", "payment", "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
+        "xr-spatial-tracking",
     )
 }  # fmt: skip
 SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is an operator's choice, not a default

@@ -81,7 +81,7 @@ def test_the_database_down_page_has_the_policy_too(client, monkeypatch):
 def test_permissions_policy_denies_the_features_the_site_does_not_use(client):
     response = client.get("/about")
     features = dict(item.strip().split("=", 1) for item in response["Permissions-Policy"].split(","))
-    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics", "serial", "hid"):
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics", "interest-cohort"):
         assert features[feature] == "()", feature
 
 
