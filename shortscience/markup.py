@@ -54,13 +54,7 @@ from markdown.util import ETX, STX, AtomicString
 from shortscience import markdown_linear as linear
 from shortscience.markdown_linear import RenderTooComplex
 
-__all__ = [
-    "RenderTooComplex",
-    "extract_citations",
-    "image_source",
-    "render_summary",
-    "render_summary_with_citations",
-]
+__all__ = ["RenderTooComplex", "extract_citations", "render_summary", "render_summary_with_citations"]
 
 # --- Patterns -----------------------------------------------------------------------------------------------
 
@@ -271,7 +265,7 @@ def _image_host_allowed(host: str, port: str | None, image_hosts) -> bool:
     return False
 
 
-def image_source(url: str, image_hosts) -> str | None:
+def _image_source(url: str, image_hosts) -> str | None:
     """The https URL an image of a summary loads from, or None when it may not load (see the module's docstring)."""
     m = IMAGE_URL_RE.fullmatch(url)
     if not m:
@@ -298,18 +292,31 @@ class ImageHostsTreeprocessor(Treeprocessor):
         stack = [(root, False)]  # (element, inside a link), walked without recursion (nesting is bounded anyway)
         while stack:
             parent, in_link = stack.pop()
+            kept, changed = [], False
             for child in list(parent):
-                if child.tag == "img":
-                    self._image(parent, child, in_link)
+                text = self._image(child, in_link) if child.tag == "img" else None
+                if text is None:
+                    kept.append(child)
+                    if child.tag != "img":
+                        stack.append((child, in_link or child.tag == "a"))
+                    continue
+                # The image is replaced by text: after the element before it, or at the start of its parent.
+                changed, text = True, text + (child.tail or "")
+                if kept:
+                    kept[-1].tail = (kept[-1].tail or "") + text
                 else:
-                    stack.append((child, in_link or child.tag == "a"))
+                    parent.text = (parent.text or "") + text
+            if changed:
+                parent[:] = kept  # once per parent: linear however many images it holds
 
-    def _image(self, parent, img, in_link):
+    def _image(self, img, in_link) -> str | None:
+        """Check one image: None when the element stays (the image, or the link it became), else the text that
+        replaces it."""
         url = img.get("src", "")
-        source = image_source(url, self.md.image_hosts)
+        source = _image_source(url, self.md.image_hosts)
         if source is not None:
             img.set("src", source)
-            return
+            return None
         alt, linkable = img.get("alt", ""), LINKABLE_IMAGE_RE.match(url)
         label = _image_label(url) if linkable else f"[image: {alt}]" if alt else "[image]"
         if not in_link and linkable:
@@ -318,16 +325,8 @@ class ImageHostsTreeprocessor(Treeprocessor):
             img.set("href", url.strip())
             if alt:
                 img.set("title", alt)
-            return
-        # Inside a link already, or nowhere to link to (data:, a relative URL): the label (or the alt text) as text.
-        index = list(parent).index(img)
-        text = label + (img.tail or "")
-        if index == 0:
-            parent.text = (parent.text or "") + text
-        else:
-            previous = parent[index - 1]
-            previous.tail = (previous.tail or "") + text
-        parent.remove(img)
+            return None
+        return label  # inside a link already, or nowhere to link to (data:, a relative URL)
 
 
 class LimitsTreeprocessor(Treeprocessor):
