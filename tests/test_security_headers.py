@@ -68,6 +68,15 @@ def test_every_response_has_a_strict_content_security_policy(client, settings):
             assert "unsafe" not in response["Content-Security-Policy"]  # unsafe-inline, -eval, -hashes
 
 
+def test_pages_from_the_page_cache_have_the_policy_too(client, settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    client.get("/about")
+    response = client.get("/about")
+    assert response["X-Page-Cache"] == "hit"
+    assert policy(response)["script-src"] == ["'self'"]
+    assert "camera=()" in response["Permissions-Policy"]
+
+
 def test_the_database_down_page_has_the_policy_too(client, monkeypatch):
     def down(*args, **kwargs):
         raise OperationalError("the database went away")
