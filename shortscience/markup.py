@@ -20,6 +20,11 @@ learns where a cited key leads (`papers.models.PaperQuerySet.cite_links` is the 
    lookup gives the key no URL.
 4. A bare image URL alone on its line becomes an image wrapped in a link to it:
    <a href="URL" rel="nofollow ugc"><img src="URL" alt="" loading="lazy"></a>.
+   Images (these and markdown's `![alt](URL)`) show only from the hosts of `image_hosts` (the site passes
+   settings.SUMMARY_IMAGE_HOSTS, which its Content-Security-Policy allows too), always over https (`http:` and
+   protocol-relative URLs are asked for as `https:`); any other image is a link to it, "image: host/path"
+   (that text only, inside a link of its own), so a summary cannot make readers' browsers call another server
+   (a tracking pixel). `data:` and relative URLs are never images: "[image: ALT]" as text.
 5. Headings are demoted two levels (`#` is an h3).
 6. Links leaving the site get rel="nofollow ugc"; nh3 (ammonia, in Rust) cleans the result with an allow-list.
    It replaced bleach, which took 94 of a realistic 60,000-character summary's 157 ms (nh3: 7 ms) and 423 ms on
@@ -37,7 +42,7 @@ bench/render_adversarial.py measures the worst cases (tests/fixtures/markup/adve
 import re
 import threading
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from html import escape as html_escape
 from html import unescape as html_unescape
 from typing import Protocol
@@ -66,6 +71,15 @@ IMAGE_LINE_RE = (
     r"(https?://[^\s<>\"'`\x02\x03]+?\.(?:png|jpe?g|gif|webp|svg)(?:\?[^\s<>\"'`\x02\x03]*)?)"
     r"[ \t]*$"
 )
+
+# An image URL that may load: http(s) or protocol-relative, a plain host name (no user, no %-escape, no entity) and
+# an optional port, then the end or a path, query or fragment.
+IMAGE_URL_RE = re.compile(
+    r"(?:https?:)?//(?P<host>[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::(?P<port>[0-9]{1,5}))?(?P<rest>[/?#]\S*)?",
+    re.IGNORECASE,
+)
+LINKABLE_IMAGE_RE = re.compile(r"\s*(?:https?:)?//", re.IGNORECASE)  # an image not shown is a link to it
+IMAGE_LABEL_LENGTH = 60  # "image: host/path…" of an image not shown
 
 # A bare http(s) URL in running text (trailing punctuation is trimmed in BareUrlProcessor).
 BARE_URL_RE = r"(?<![\w/:.@\-])(https?://[^\s<>\"'`\x02\x03]+)"
@@ -253,6 +267,83 @@ class CiteTitleTreeprocessor(Treeprocessor):
                 el.text = AtomicString(target.title)
 
 
+def _image_host_allowed(host: str, port: str | None, image_hosts) -> bool:
+    """Whether host[:port] is one of `image_hosts` ("host", "host:port", "*.domain": its subdomains), as the
+    Content-Security-Policy's img-src matches them (no port: the default one)."""
+    host = host.lower()
+    for entry in image_hosts:
+        entry_host, _, entry_port = entry.lower().partition(":")
+        if (entry_port or None) != port:
+            continue
+        if host == entry_host or (entry_host.startswith("*.") and host.endswith(entry_host[1:])):
+            return True
+    return False
+
+
+def _image_source(url: str, image_hosts) -> str | None:
+    """The https URL an image of a summary loads from, or None when it may not load (see the module's docstring)."""
+    m = IMAGE_URL_RE.fullmatch(url)
+    if not m:
+        return None
+    port = None if m.group("port") in (None, "443") else m.group("port")
+    if not _image_host_allowed(m.group("host"), port, image_hosts):
+        return None
+    return f"https://{m.group('host').lower()}{f':{port}' if port else ''}{m.group('rest') or ''}"
+
+
+def _image_label(url: str) -> str:
+    shown = re.sub(r"^(?:https?:)?//", "", url.strip(), flags=re.IGNORECASE)
+    if len(shown) > IMAGE_LABEL_LENGTH:
+        shown = shown[: IMAGE_LABEL_LENGTH - 1] + "…"
+    return f"image: {shown}"
+
+
+class ImageHostsTreeprocessor(Treeprocessor):
+    """Images load only from the render's image hosts, over https; any other is a link to it (see the docstring).
+
+    Runs after the inline patterns, on every <img> they made (bare image lines and markdown images alike)."""
+
+    def run(self, root):
+        stack = [(root, False)]  # (element, inside a link), walked without recursion (nesting is bounded anyway)
+        while stack:
+            parent, in_link = stack.pop()
+            kept, changed = [], False
+            for child in list(parent):
+                text = self._image(child, in_link) if child.tag == "img" else None
+                if text is None:
+                    kept.append(child)
+                    if child.tag != "img":
+                        stack.append((child, in_link or child.tag == "a"))
+                    continue
+                # The image is replaced by text: after the element before it, or at the start of its parent.
+                changed, text = True, text + (child.tail or "")
+                if kept:
+                    kept[-1].tail = (kept[-1].tail or "") + text
+                else:
+                    parent.text = (parent.text or "") + text
+            if changed:
+                parent[:] = kept  # once per parent: linear however many images it holds
+
+    def _image(self, img, in_link) -> str | None:
+        """Check one image: None when the element stays (the image, or the link it became), else the text that
+        replaces it."""
+        url = img.get("src", "")
+        source = _image_source(url, self.md.image_hosts)
+        if source is not None:
+            img.set("src", source)
+            return None
+        alt, linkable = img.get("alt", ""), LINKABLE_IMAGE_RE.match(url)
+        label = _image_label(url) if linkable else f"[image: {alt}]" if alt else "[image]"
+        if not in_link and linkable:
+            img.tag, img.text = "a", AtomicString(label)
+            img.attrib.clear()
+            img.set("href", url.strip())
+            if alt:
+                img.set("title", alt)
+            return None
+        return label  # inside a link already, or nowhere to link to (data:, a relative URL)
+
+
 class LimitsTreeprocessor(Treeprocessor):
     def run(self, root):
         self.md.render_limits.check_tree(root)
@@ -282,6 +373,7 @@ class ShortScienceExtension(Extension):
         md.render_limits = linear.RenderLimits()
         md.cite_elements = []
         md.cite_lookup = None
+        md.image_hosts = ()
         md.registerExtension(self)
         # Raw HTML is escaped, never passed through.
         md.preprocessors.deregister("html_block")
@@ -302,6 +394,7 @@ class ShortScienceExtension(Extension):
         # Before the inline patterns (20) and after them: the tree within the limits of shortscience/markdown_linear.py.
         md.treeprocessors.register(LimitsTreeprocessor(md), "limits_blocks", 20.5)
         md.treeprocessors.register(LimitsTreeprocessor(md), "limits_inline", 19.5)
+        md.treeprocessors.register(ImageHostsTreeprocessor(md), "image_hosts", 6)
         md.treeprocessors.register(CiteTitleTreeprocessor(md), "cite_titles", 5)
         md.treeprocessors.register(DemoteHeadingsTreeprocessor(md), "demote_headings", 4)
         md.treeprocessors.register(ExternalLinksTreeprocessor(md), "external_links", 3)
@@ -365,6 +458,7 @@ class ShortScienceExtension(Extension):
     def reset(self):
         self.md.cite_elements = []
         self.md.cite_lookup = None
+        self.md.image_hosts = ()
         self.md.render_limits = linear.RenderLimits()
         self.lineage.reset()
         for searcher in getattr(self, "searchers", ()):
@@ -417,9 +511,11 @@ EXTERNAL_HREF_RE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 EXTERNAL_REL = "nofollow ugc"
 
 
-def _class_filter(tag: str, name: str, value: str) -> str | None:
-    """nh3's attribute filter: a class is kept only when its tag's pattern allows it (every other attribute
-    reaching here is on the allow-list already)."""
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    """nh3's attribute filter, for attributes on the allow-list already: a class is kept only when its tag's
+    pattern allows it; an image's source only over https (its host was checked by ImageHostsTreeprocessor)."""
+    if tag == "img" and name == "src":
+        return value if value.startswith("https://") else None
     if name != "class":
         return value
     pattern = ALLOWED_CLASSES.get(tag)
@@ -437,7 +533,7 @@ def _new_cleaner() -> nh3.Cleaner:
     return nh3.Cleaner(
         tags=set(ALLOWED_TAGS),
         attributes=attributes,
-        attribute_filter=_class_filter,
+        attribute_filter=_attribute_filter,
         url_schemes=set(ALLOWED_PROTOCOLS),
         link_rel=None,
         tag_attribute_values={"a": {"rel": {EXTERNAL_REL}}},
@@ -461,11 +557,12 @@ class AsPlainText(str):
     """HTML that is the source escaped, from _convert: safe as it is."""
 
 
-def _convert(source: str, cite_lookup) -> tuple[str, list[str]]:
+def _convert(source: str, cite_lookup, image_hosts: Collection[str] = ()) -> tuple[str, list[str]]:
     """Markdown -> (unsanitised HTML, cited keys); RenderTooComplex past RENDER_SECONDS or the scan budget."""
     md, _ = _tools()
     md.reset()
     md.cite_lookup = cite_lookup
+    md.image_hosts = tuple(image_hosts)
     md.render_limits = limits = linear.RenderLimits(len(source), RENDER_SECONDS)
     for processor in md.inlinePatterns:
         if isinstance(processor, linear.LinearLinkMixin):
@@ -487,20 +584,24 @@ def _convert(source: str, cite_lookup) -> tuple[str, list[str]]:
     return html, keys
 
 
-def render_summary_with_citations(source: str, *, cite_lookup: CiteLookup) -> tuple[str, list[str]]:
-    """(safe HTML, cited bibtex keys) for a summary's source, from one parse: what a save stores."""
+def render_summary_with_citations(
+    source: str, *, cite_lookup: CiteLookup, image_hosts: Collection[str] = ()
+) -> tuple[str, list[str]]:
+    """(safe HTML, cited bibtex keys) for a summary's source, from one parse: what a save stores. Images show from
+    `image_hosts` only (none by default: every image is a link)."""
     if not source or not source.strip():
         return "", []
-    html, keys = _convert(source, cite_lookup)
+    html, keys = _convert(source, cite_lookup, image_hosts)
     if isinstance(html, AsPlainText):
         return str(html), keys  # escaped as a whole: nothing for the sanitiser to do
     _, cleaner = _tools()
     return cleaner.clean(html), keys
 
 
-def render_summary(source: str, *, cite_lookup: CiteLookup) -> str:
-    """Safe HTML for a summary's markdown + LaTeX source. Deterministic for a given `cite_lookup` answer."""
-    html, _ = render_summary_with_citations(source, cite_lookup=cite_lookup)
+def render_summary(source: str, *, cite_lookup: CiteLookup, image_hosts: Collection[str] = ()) -> str:
+    """Safe HTML for a summary's markdown + LaTeX source. Deterministic for a given `cite_lookup` answer and
+    `image_hosts`."""
+    html, _ = render_summary_with_citations(source, cite_lookup=cite_lookup, image_hosts=image_hosts)
     return html
 
 

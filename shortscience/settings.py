@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -76,6 +77,18 @@ PAPER_VIEWS_SECONDS = float(os.environ.get("PAPER_VIEWS_SECONDS", "10"))
 # The editor's live preview renders on the server: each user may ask for this many previews per window of seconds
 SUMMARY_PREVIEW_LIMIT = int(os.environ.get("SUMMARY_PREVIEW_LIMIT", "30"))
 SUMMARY_PREVIEW_SECONDS = int(os.environ.get("SUMMARY_PREVIEW_SECONDS", "60"))
+# The hosts whose images summaries show (and the Content-Security-Policy lets the browser load): an image from
+# any other host is shown as a link to it. "host", "host:port" or "*.domain" (its subdomains), comma-separated.
+SUMMARY_IMAGE_HOSTS = [
+    host.lower() for host in env_list("SUMMARY_IMAGE_HOSTS", "i.imgur.com,upload.wikimedia.org,arxiv.org")
+]
+
+IMAGE_HOST_RE = re.compile(r"(?:\*\.)?[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?")
+for _host in SUMMARY_IMAGE_HOSTS:  # each goes into the CSP header as it is: nothing there may end the directive
+    if not IMAGE_HOST_RE.fullmatch(_host):
+        raise ImproperlyConfigured(
+            f"SUMMARY_IMAGE_HOSTS: {_host!r} is not a host name (optionally with *. before it or :port after it)."
+        )
 
 if not SECRET_KEY:
     if DEBUG:
@@ -97,6 +110,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "shortscience",
     "accounts",
     "papers",
@@ -105,6 +119,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # outermost but security: every response has the policy, the 503 page too
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag from the final content, 304 on If-None-Match
     "shortscience.middleware.CacheControlMiddleware",  # outside the session: sees the cookies it sets
@@ -269,6 +285,38 @@ SECURE_HSTS_PRELOAD = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"  # Django's default, said here: other windows get no handle
+# Content-Security-Policy (django-csp): scripts, styles, fonts and fetches only from our own origin, nothing inline
+# (templates have no inline script, style element or style attribute; static/js/math.js makes KaTeX's styles
+# CSSOM ones), images from here and SUMMARY_IMAGE_HOSTS only (shortscience/markup.py shows others as links), no
+# plugins, no <base>, forms post only here, no framing. README "Security headers".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, *SUMMARY_IMAGE_HOSTS],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [NONE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): the powerful features the site never uses, denied to it and to
+# anything it could embed; interest-cohort (FLoC) and browsing-topics (the Topics API) keep readers out of
+# advertising cohorts.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "bluetooth", "browsing-topics", "camera", "display-capture", "geolocation", "gyroscope",
+        "hid", "idle-detection", "interest-cohort", "local-fonts", "magnetometer", "microphone", "midi",
+        "otp-credentials", "payment", "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
+        "xr-spatial-tracking",
+    )
+}  # fmt: skip
 SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is an operator's choice, not a default
 
 # --- Logging ------------------------------------------------------------------------------------------------

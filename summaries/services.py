@@ -5,6 +5,7 @@ author_stats_refresh)."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -280,7 +281,9 @@ def summary_render(body: str) -> tuple[str, dict[str, CitedPaper]]:
         links.update(Paper.objects.cite_links(keys))
         return links
 
-    html, cited_keys = render_summary_with_citations(body, cite_lookup=cite_lookup)
+    html, cited_keys = render_summary_with_citations(
+        body, cite_lookup=cite_lookup, image_hosts=settings.SUMMARY_IMAGE_HOSTS
+    )
     return html, {key: links[key] for key in cited_keys if key in links}
 
 

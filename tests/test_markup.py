@@ -35,8 +35,11 @@ def lookup_of(papers=()):
     return lookup
 
 
-def render_summary(source, papers=()):
-    return markup.render_summary(source, cite_lookup=lookup_of(papers))
+IMAGE_HOSTS = ("i.imgur.com", "example.org")  # what the cases' images may load from, unless a case says
+
+
+def render_summary(source, papers=(), image_hosts=IMAGE_HOSTS):
+    return markup.render_summary(source, cite_lookup=lookup_of(papers), image_hosts=image_hosts)
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -80,7 +83,7 @@ CASES = load_yaml("cases.yaml")
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_render_summary_case(case):
-    html = render_summary(case["source"], case.get("papers", []))
+    html = render_summary(case["source"], case.get("papers", []), case.get("image_hosts", IMAGE_HOSTS))
 
     for text in case.get("contains", []):
         assert text in html
@@ -100,13 +103,16 @@ def test_extract_citations_case(case):
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_render_summary_with_citations_is_render_summary_and_extract_citations_from_one_parse(case, monkeypatch):
-    papers = case.get("papers", [])
-    expected = (render_summary(case["source"], papers), extract_citations(case["source"]))
+    papers, image_hosts = case.get("papers", []), case.get("image_hosts", IMAGE_HOSTS)
+    expected = (render_summary(case["source"], papers, image_hosts), extract_citations(case["source"]))
     calls = []
     convert = markup._convert
     monkeypatch.setattr(markup, "_convert", lambda *args: calls.append(args) or convert(*args))
 
-    assert markup.render_summary_with_citations(case["source"], cite_lookup=lookup_of(papers)) == expected
+    rendered = markup.render_summary_with_citations(
+        case["source"], cite_lookup=lookup_of(papers), image_hosts=image_hosts
+    )
+    assert rendered == expected
     assert len(calls) <= 1
 
 

@@ -31,13 +31,35 @@
     return { tex: text, display: element.tagName === "DIV" };
   }
 
+  // The Content-Security-Policy allows no style attribute (style-src 'self'), and KaTeX sets a few with
+  // setAttribute("style", …): an \fcolorbox's border, \pmb's MathML, the colour of a TeX error. For the time of
+  // one (synchronous) render, such a call sets the same declarations through the CSSOM (element.style), which
+  // the policy does not govern; every other attribute is set as before.
+  var setAttribute = Element.prototype.setAttribute;
+  function setAttributeStyleAsCSSOM(name, value) {
+    if (String(name).toLowerCase() === "style") {
+      this.style.cssText = value;
+      return undefined;
+    }
+    return setAttribute.call(this, name, value);
+  }
+
+  function renderWithoutStyleAttributes(tex, element, options) {
+    Element.prototype.setAttribute = setAttributeStyleAsCSSOM;
+    try {
+      window.katex.render(tex, element, options);
+    } finally {
+      Element.prototype.setAttribute = setAttribute;
+    }
+  }
+
   function typesetOne(element) {
     if (element.hasAttribute(TYPESET_FLAG)) {
       return;
     }
     var math = parse(element);
     try {
-      window.katex.render(math.tex, element, {
+      renderWithoutStyleAttributes(math.tex, element, {
         displayMode: math.display,
         throwOnError: OPTIONS.throwOnError,
         strict: OPTIONS.strict,

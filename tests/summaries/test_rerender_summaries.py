@@ -55,3 +55,19 @@ def test_rerender_summaries_keeps_the_html_of_a_summary_now_too_complex_and_goes
     assert "1 too complex for the renderer kept their HTML" in out
     assert Summary.objects.get(pk=too_complex.pk).body_html == "<p>stored</p>"
     assert "Also fine." in Summary.objects.get(pk=later.pk).body_html
+
+
+def test_rerender_summaries_applies_the_image_hosts_to_summaries_saved_before(settings):
+    """Issue 10 finding 7: HTML stored before the allow-list (or before a host left it) loads no image once
+    rendered again."""
+    settings.SUMMARY_IMAGE_HOSTS = ["i.imgur.com", "tracker.example"]
+    summary = make_summary(body="![plot](https://tracker.example/pixel.gif)\n\n![fig](https://i.imgur.com/a.png)")
+    assert '<img alt="plot" src="https://tracker.example/pixel.gif">' in summary.body_html
+
+    settings.SUMMARY_IMAGE_HOSTS = ["i.imgur.com"]
+    out, _, status = run_command("rerender_summaries")
+    assert status == 0 and "1 changed" in out
+    summary.refresh_from_db()
+    assert 'src="https://tracker.example' not in summary.body_html
+    assert '<a href="https://tracker.example/pixel.gif" title="plot" rel="nofollow ugc">' in summary.body_html
+    assert '<img alt="fig" src="https://i.imgur.com/a.png">' in summary.body_html

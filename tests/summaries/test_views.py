@@ -120,6 +120,16 @@ def test_preview_uses_the_server_renderer(client):
     assert "<script>" not in html
 
 
+def test_preview_shows_images_from_the_image_hosts_only(client, settings):
+    """Issue 10 finding 7: the preview is the renderer of the site, with its SUMMARY_IMAGE_HOSTS."""
+    settings.SUMMARY_IMAGE_HOSTS = ["img.example.org"]
+    login(client, UserFactory())
+    body = "![a](https://img.example.org/a.png)\n\n![b](https://i.imgur.com/b.png)"
+    html = client.post(reverse("summaries:preview"), {"body": body}).content.decode()
+    assert '<img alt="a" src="https://img.example.org/a.png">' in html
+    assert '<a href="https://i.imgur.com/b.png" title="b" rel="nofollow ugc">image: i.imgur.com/b.png</a>' in html
+
+
 def test_preview_requires_login(client):
     assert client.post(reverse("summaries:preview"), {"body": "x"}).status_code == 302
 
