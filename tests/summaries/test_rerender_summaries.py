@@ -69,5 +69,5 @@ def test_rerender_summaries_applies_the_image_hosts_to_summaries_saved_before(se
     assert status == 0 and "1 changed" in out
     summary.refresh_from_db()
     assert 'src="https://tracker.example' not in summary.body_html
-    assert '<a href="https://tracker.example/pixel.gif" title="plot" rel="nofollow ugc">' in summary.body_html
+    assert '<a href="https://tracker.example/pixel.gif" rel="nofollow ugc" title="plot">' in summary.body_html
     assert '<img alt="fig" src="https://i.imgur.com/a.png">' in summary.body_html

@@ -127,7 +127,7 @@ def test_preview_shows_images_from_the_image_hosts_only(client, settings):
     body = "![a](https://img.example.org/a.png)\n\n![b](https://i.imgur.com/b.png)"
     html = client.post(reverse("summaries:preview"), {"body": body}).content.decode()
     assert '<img alt="a" src="https://img.example.org/a.png">' in html
-    assert '<a href="https://i.imgur.com/b.png" title="b" rel="nofollow ugc">image: i.imgur.com/b.png</a>' in html
+    assert '<a href="https://i.imgur.com/b.png" rel="nofollow ugc" title="b">image: i.imgur.com/b.png</a>' in html
 
 
 def test_preview_requires_login(client):
