@@ -4,8 +4,9 @@ up to the summary length limit, rendered several times, beside a realistic summa
     .venv/bin/python bench/render_adversarial.py [-n RUNS] [--length N] [-k NAME]
 
 Prints, per case, the fastest, median and slowest of RUNS renders (the spread is the machine's noise: other work
-on the same cores), the median as a multiple of the realistic summary's (measured in the same run, so less noisy),
-"refused" when the renderer stopped it with RenderTooComplex, and the worst median of all (realistic included).
+on the same cores), the median as a multiple of the realistic summary's (measured in the same run, so less
+noisy), the peak memory of one render (traced, in a run of its own), "refused" when the renderer stopped it with
+RenderTooComplex, and the worst median of all (realistic included).
 Needs no database and no Django settings: the citation look-up is a dict.
 """
 
@@ -13,6 +14,7 @@ import argparse
 import statistics
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import yaml
@@ -88,6 +90,16 @@ def time_render(source: str) -> tuple[float, bool]:
     return time.perf_counter() - started, refused
 
 
+def peak_memory(source: str) -> float:
+    """The most memory (MB) one render of `source` holds at once, traced (a run of its own: tracing is slow)."""
+    tracemalloc.start()
+    try:
+        time_render(source)
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
 def measure(source: str, runs: int) -> tuple[list[float], bool]:
     timings, refused = [], False
     for _ in range(runs):
@@ -106,7 +118,8 @@ def main() -> None:
     time_render("warm-up: builds the per-thread Markdown instance and sanitiser")
     rows = [("realistic summary", realistic_source(args.length))]
     rows += [(case["name"], build_source(case, args.length)) for case in load_cases() if args.name in case["name"]]
-    print(f"{'case':<34} {'chars':>7} {'min':>9} {'median':>9} {'max':>9} {'×real':>6}   (ms, {args.runs} runs)")
+    header = f"{'case':<34} {'chars':>7} {'min':>9} {'median':>9} {'max':>9} {'×real':>6} {'MB':>6}"
+    print(f"{header}   (ms, {args.runs} runs)")
     worst, realistic = ("", 0.0), None
     for name, source in rows:
         timings, refused = measure(source, args.runs)
@@ -114,7 +127,9 @@ def main() -> None:
         realistic = realistic or median  # the first row: the ratio's unit, measured in this run
         note = "  refused (RenderTooComplex)" if refused else ""
         ratio = median / realistic
-        print(f"{name:<34} {len(source):>7,} {min(timings):9.1f} {median:9.1f} {max(timings):9.1f} {ratio:6.2f}{note}")
+        memory = peak_memory(source)
+        row = f"{name:<34} {len(source):>7,} {min(timings):9.1f} {median:9.1f} {max(timings):9.1f} {ratio:6.2f}"
+        print(f"{row} {memory:6.1f}{note}")
         if median > worst[1]:
             worst = (name, median)
     print(f"worst median: {worst[1]:.1f} ms ({worst[0]}), {worst[1] / realistic:.2f} × the realistic summary")

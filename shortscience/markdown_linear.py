@@ -161,10 +161,24 @@ class RenderLimits:
 # --- Blocks -------------------------------------------------------------------------------------------------
 
 
+# How many blocks Lineage and LineageSearch remember at most. Rests are parsed one after the other, so a few
+# suffice; remembering every rest kept each one alive: 5,000 headings in one block held 120 MB of rests.
+REMEMBERED_BLOCKS = 64
+
+
+def _remember(memo: dict, key, value) -> None:
+    """memo[key] = value, forgetting the oldest entry past REMEMBERED_BLOCKS (only a rescan is lost)."""
+    memo.pop(key, None)
+    memo[key] = value
+    if len(memo) > REMEMBERED_BLOCKS:
+        del memo[next(iter(memo))]
+
+
 class Lineage:
     """Which earlier block a block is the rest of: {id(rest): (rest, root block, offset of rest in root)}.
 
-    Only rests that start at the beginning of a line of their root are recorded (what LineageSearch relies on).
+    Only rests that start at the beginning of a line of their root are recorded (what LineageSearch relies on);
+    a rest is forgotten once a rest of its own is noted (it has been parsed), and past REMEMBERED_BLOCKS.
     """
 
     def __init__(self):
@@ -185,7 +199,9 @@ class Lineage:
         if not rest or (offset and block[offset - 1] != "\n"):
             return
         root, root_offset = self.root_of(block)
-        self.rests[id(rest)] = (rest, root, root_offset + offset)
+        if self.rests.get(id(block), (None,))[0] is block:
+            del self.rests[id(block)]  # parsed: only its rest is looked up from now on
+        _remember(self.rests, id(rest), (rest, root, root_offset + offset))
 
 
 class LineageSearch:
@@ -210,7 +226,7 @@ class LineageSearch:
             if found >= offset:
                 return self.regex.search(block, found - offset)
         match = self.regex.search(block)
-        self.memo[id(root)] = (root, offset, None if match is None else offset + match.start())
+        _remember(self.memo, id(root), (root, offset, None if match is None else offset + match.start()))
         return match
 
 

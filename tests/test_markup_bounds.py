@@ -7,6 +7,7 @@ import random
 import statistics
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,20 @@ def test_linear_processors_give_python_markdowns_output(python_markdown_render):
     expected = [python_markdown_render(source) for source in documents]
 
     assert [render(source) for source in documents] == expected
+
+
+BLOCK_CASES = [case for case in CASES if "\n" in case.get("unit", "")]
+MEMORY_CEILING_MB = 20  # a realistic summary at the limit holds about 2 MB
+
+
+@pytest.mark.parametrize("case", BLOCK_CASES, ids=[case["name"] for case in BLOCK_CASES])
+def test_block_cases_hold_little_memory(case):
+    # Every rest of a block split by a heading was once kept alive: 5,000 headings held 120 MB during a render.
+    tracemalloc.start()
+    try:
+        with contextlib.suppress(RenderTooComplex):
+            render(render_adversarial.build_source(case))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < MEMORY_CEILING_MB * 1e6, f"{peak / 1e6:.0f} MB"
