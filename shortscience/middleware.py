@@ -1,16 +1,48 @@
-"""Site-wide middleware: who may cache a response, and a 503 page when the database goes away mid-request."""
+"""Site-wide middleware: NUL bytes refused at the door, who may cache a response, and a 503 page when the database
+goes away mid-request."""
 
 import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.template import loader
 from django.utils.cache import add_never_cache_headers, get_max_age, patch_cache_control, patch_vary_headers
+
+from .params import NUL
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
+
+
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class NulByteGuardMiddleware:
+    """The 400 page for a request whose path, query string, form fields or cookies hold a NUL byte, before any
+    view or library sees it: PostgreSQL refuses NUL in text, so any code path that passed one on (allauth's
+    pages, the admin's search) would be a 500. Defence in depth: the views read their parameters through
+    shortscience.params, which refuses them too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if holds_nul(request):
+            message = "This address or form holds a NUL byte (%00), which no page accepts."
+            return render(request, "400.html", {"message": message}, status=400)
+        return self.get_response(request)
+
+
+def holds_nul(request) -> bool:
+    if NUL in request.path_info or any(NUL in key + value for key, value in request.COOKIES.items()):
+        return True
+    sources = [request.GET]
+    if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+        sources.append(request.POST)
+    return any(NUL in key or any(NUL in v for v in values) for data in sources for key, values in data.lists())
 
 
 class CacheControlMiddleware:
