@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from papers.models import Paper, paper_url
@@ -393,8 +394,10 @@ def random_summary(request):
 
 @login_required
 @require_safe
+@cache_control(private=True, no_store=True)
 def export(request):
-    """Your own summaries, as JSON (?format=json, default) or a zip of markdown files (?format=zip)."""
+    """Your own summaries, as JSON (?format=json, default) or a zip of markdown files (?format=zip): private ones
+    too, so no cache (a proxy's, the browser's disk) keeps a copy."""
     rows = summary_export.export_rows(request.user, absolute_url=request.build_absolute_uri)
     if text_param(request.GET, "format", max_length=10) == "zip":
         response = HttpResponse(summary_export.export_zip(rows), content_type="application/zip")
