@@ -5,12 +5,12 @@ import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.cache import add_never_cache_headers, get_max_age, patch_cache_control, patch_vary_headers
 
-from .params import NUL
+from .params import NUL, InvalidParameter
 
 logger = logging.getLogger(__name__)
 
@@ -20,20 +20,34 @@ RETRY_AFTER_SECONDS = 30
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-class NulByteGuardMiddleware:
-    """The 400 page for a request whose path, query string, form fields or cookies hold a NUL byte, before any
-    view or library sees it: PostgreSQL refuses NUL in text, so any code path that passed one on (allauth's
-    pages, the admin's search) would be a 500. Defence in depth: the views read their parameters through
-    shortscience.params, which refuses them too."""
+class BadInputMiddleware:
+    """The 400 page, saying what was wrong, for a request that cannot be read.
+
+    A request whose path, query string, form fields or cookies hold a NUL byte is answered before any view or
+    library sees it: PostgreSQL refuses NUL in text, so any code path that passed one on (allauth's pages, the
+    admin's search) would be a 500. Defence in depth: the views read their parameters through
+    shortscience.params, which refuses them too, and whose InvalidParameter (400) a view lets through is
+    answered here with one line in the log (Django would log a traceback for each bad address). A
+    ParameterNotFound is an Http404: Django's 404 page answers it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if holds_nul(request):
-            message = "This address or form holds a NUL byte (%00), which no page accepts."
-            return render(request, "400.html", {"message": message}, status=400)
+            return bad_request_page(request, "This address or form holds a NUL byte (%00), which no page accepts.")
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, InvalidParameter) or isinstance(exception, Http404):
+            return None
+        logger.info("Refused parameter on %s %s: %s", request.method, request.path, exception)
+        return bad_request_page(request, str(exception))
+
+
+def bad_request_page(request, message: str = ""):
+    """The 400 page (templates/400.html) with `message`, or a general sentence without one."""
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def holds_nul(request) -> bool:

@@ -3,12 +3,13 @@
 A parameter is refused, never half-read: an integer is ASCII digits with an optional leading minus (`²`, `١٢`
 and `1e3` pass `str.isdigit()` or `float()` and are refused here) within the bounds the caller gives; a text has
 no control characters (a NUL byte never reaches the database) and at most `max_length` characters. A refusal
-raises `InvalidParameter`, one exception type: Django answers it with the friendly 400 page
-(`shortscience.views.bad_request`) saying what was wrong, or, for `status=404` (an id or a year that names
-nothing), with the 404 page. Views that answer a refusal their own way (the vote button's JSON) catch it.
+raises `InvalidParameter`, one exception type: `shortscience.middleware.BadInputMiddleware` answers it with the
+friendly 400 page saying what was wrong, or, for `status=404` (an id or a year that names nothing: a
+ParameterNotFound, also an Http404), Django's 404 page does. Views that answer a refusal their own way (the vote
+button's JSON) catch it.
 
-`shortscience.middleware.NulByteGuardMiddleware` answers 400 to any request that holds a NUL anywhere, before
-any view or library runs: defence in depth for the pages this project does not write (allauth, the admin).
+The same middleware answers 400 to any request that holds a NUL anywhere, before any view or library runs:
+defence in depth for the pages this project does not write (allauth, the admin).
 """
 
 import re

@@ -98,7 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "shortscience.middleware.NulByteGuardMiddleware",  # before anything reads a parameter (or the session)
+    "shortscience.middleware.BadInputMiddleware",  # before anything reads a parameter (or the session)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag from the final content, 304 on If-None-Match
     "shortscience.middleware.CacheControlMiddleware",  # outside the session: sees the cookies it sets

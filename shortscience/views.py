@@ -14,7 +14,7 @@ from papers.models import Paper, Venue
 
 from . import page_cache
 from .cache import ResilientRedisCache
-from .middleware import drop_unusable_connections, service_unavailable
+from .middleware import bad_request_page, drop_unusable_connections, service_unavailable
 from .params import InvalidParameter
 
 
@@ -74,9 +74,9 @@ def page_not_found(request, exception=None):
 
 
 def bad_request(request, exception=None):
-    """A refused parameter (shortscience.params.InvalidParameter) or another bad request: what was wrong."""
-    message = error_message(exception) if isinstance(exception, InvalidParameter) else ""
-    return render(request, "400.html", {"message": message}, status=400)
+    """A bad request that no view answered itself (BadInputMiddleware answers most); a refused parameter's page
+    says what was wrong (an InvalidParameter's message is written for the reader, other exceptions' are not)."""
+    return bad_request_page(request, error_message(exception) if isinstance(exception, InvalidParameter) else "")
 
 
 def server_error(request):

@@ -159,3 +159,20 @@ def test_head_is_answered_like_get(client, url):
     get, head = client.get(url), client.head(url)
     assert head.status_code == get.status_code != 405
     assert head.content == b""
+
+
+@pytest.mark.django_db
+def test_a_refused_parameter_is_logged_in_one_line_not_a_traceback(client, caplog):
+    with caplog.at_level("INFO"):
+        assert client.get("/search", {"q": "a\x01b"}).status_code == 400
+    refused = [r for r in caplog.records if "Refused parameter" in r.getMessage()]
+    assert len(refused) == 1 and "“q” holds a control character" in refused[0].getMessage()
+    assert not any(r.exc_info for r in caplog.records)
+
+
+@pytest.mark.django_db
+def test_another_bad_request_gets_the_same_400_page_without_djangos_words(client):
+    response = client.get("/about", {f"field{n}": "x" for n in range(1500)})  # past DATA_UPLOAD_MAX_NUMBER_FIELDS
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This address cannot be read" in html and "DATA_UPLOAD_MAX_NUMBER_FIELDS" not in html

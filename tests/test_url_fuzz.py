@@ -69,7 +69,7 @@ OWN_URLS = {
     "healthz": [("GET", {}, {})],
     "robots": [("GET", {}, {})],
 }
-# Pages of the admin and allauth: their own parameters (a NUL anywhere is stopped by NulByteGuardMiddleware).
+# Pages of the admin and allauth: their own parameters (a NUL anywhere is stopped by BadInputMiddleware).
 OTHER_URL_REQUESTS = {
     "admin changelist": [("GET", {"q": "things", "p": "1", "o": "1"}, {})],  # search, page, ordering
     "admin": [("GET", {}, {})],

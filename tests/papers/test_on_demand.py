@@ -266,7 +266,7 @@ def test_invalid_identifiers_are_refused_with_404_and_never_sent(client, sources
 
 @pytest.mark.parametrize("key", ["10.1234/a\x00b", "10.1234/a\x01b"])
 def test_an_identifier_with_a_control_character_is_refused_before_any_lookup(client, sources, key):
-    """The pages refuse it as they read their parameters (a NUL already at the door: NulByteGuardMiddleware)."""
+    """The pages refuse it as they read their parameters (a NUL already at the door: BadInputMiddleware)."""
     assert client.get("/paper", {"bibtexKey": key}).status_code in (400, 404)
     assert client.get(reverse("papers:search"), {"q": key}).status_code == 400
     assert sources.requested == []
