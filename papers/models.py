@@ -80,22 +80,25 @@ class Venue(models.Model):
         years = []
         for year, count in self.years.filter(paper_count__gt=0).order_by("-year").values_list("year", "paper_count"):
             year = year or None  # stored as NO_YEAR
-            years.append({"year": year, "count": count, "url": self.get_absolute_url(year or "unknown")})
+            years.append({"year": year, "count": count, "url": self.get_absolute_url(year or self.UNKNOWN_YEAR)})
         return years
 
     def paper_count_of(self, year: int | None, tabs: list[dict]) -> int:
         """How many papers this venue has in `year` (None: without a year), from `tabs` (year_tabs)."""
         return next((tab["count"] for tab in tabs if tab["year"] == year), 0)
 
-    @staticmethod
-    def tab_year(asked: str, tabs: list[dict]) -> int | None:
-        """The year a venue page shows for ?year=`asked`: that year, None for "unknown" (the papers without a
-        year), else the newest tab. Http404 for a year with no papers at this venue."""
-        if asked.isdigit():
-            if not any(tab["year"] == int(asked) for tab in tabs):
+    UNKNOWN_YEAR = "unknown"  # ?year=unknown: the papers without a year
+
+    @classmethod
+    def tab_year(cls, asked: int | str | None, tabs: list[dict]) -> int | None:
+        """The year a venue page shows for ?year=`asked` (an int, UNKNOWN_YEAR or None when not given): that
+        year, None for UNKNOWN_YEAR (the papers without a year), else the newest tab. Http404 for a year with no
+        papers at this venue."""
+        if isinstance(asked, int):
+            if not any(tab["year"] == asked for tab in tabs):
                 raise Http404(f"This venue has no papers from {asked}.")
-            return int(asked)
-        if asked == "unknown" or not tabs:
+            return asked
+        if asked == cls.UNKNOWN_YEAR or not tabs:
             return None
         return tabs[0]["year"]
 

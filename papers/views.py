@@ -5,16 +5,21 @@ app's (summaries.views.paper_detail); it answers an on-demand import that gave n
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
 
 from shortscience import page_cache
 from shortscience.pagination import CountedPaginator
+from shortscience.params import int_param, text_param
 from shortscience.ratelimit import client_address
 
 from .models import Paper, Venue
 from .on_demand import ImportFailure, paper_find_or_import
 
 VENUE_PAGE_SIZE = 50
+VENUE_PAGE_MAX = 100_000  # ?page=: past the last page of any venue's year (the paginator shows the last one)
 SEARCH_LIMIT = 50
+SEARCH_MAX_LENGTH = 500  # ?q=: a title, a key, an arXiv URL or a DOI
+YEAR_MAX = 9999
 
 IMPORT_REFRESH_SECONDS = 3  # how often the "importing…" page reloads itself
 IMPORT_SLOW_SECONDS = 30  # after this, the "importing…" page says the queue is slow
@@ -36,10 +41,11 @@ IMPORT_FAILURE_STATUS = {
 }
 
 
+@require_safe
 @page_cache.cache_for_anonymous(lambda request: [page_cache.CATALOGUE])
 def venue_page(request):
     """/venue is the index of venues and, with ?key=conf/nips[&year=2015], one venue (the original's URLs)."""
-    key = request.GET.get("key", "").strip()
+    key = text_param(request.GET, "key", max_length=Venue._meta.get_field("key").max_length, status=404)
     return venue_detail(request, key) if key else venue_list(request)
 
 
@@ -51,20 +57,28 @@ def venue_detail(request, key):
     """One venue with a tab per year (?year=2015, or ?year=unknown for its papers without one)."""
     venue = get_object_or_404(Venue, key=key)
     years = venue.year_tabs()
-    year = venue.tab_year(request.GET.get("year", ""), years)
+    if text_param(request.GET, "year", max_length=20, status=404) == Venue.UNKNOWN_YEAR:
+        asked = Venue.UNKNOWN_YEAR
+    else:
+        asked = int_param(request.GET, "year", min_value=0, max_value=YEAR_MAX, status=404)
+    year = venue.tab_year(asked, years)
     papers = CountedPaginator(
         Paper.objects.for_venue_year(venue, year), VENUE_PAGE_SIZE, count=venue.paper_count_of(year, years)
     )
-    page = papers.get_page(request.GET.get("page"))
-    page_query = urlencode({"key": venue.key, "year": "unknown" if year is None else year})
+    page = papers.get_page(int_param(request.GET, "page", default=1, min_value=1, max_value=VENUE_PAGE_MAX, status=404))
+    page_query = urlencode({"key": venue.key, "year": Venue.UNKNOWN_YEAR if year is None else year})
     context = {"venue": venue, "years": years, "year": year, "page": page, "page_query": page_query}
     return render(request, "papers/venue_detail.html", context)
 
 
+@require_safe
 def search(request):
     """The header's lookup box: a known key, arXiv id, arXiv URL or DOI opens the paper, an unknown arXiv id or DOI
-    is imported on the spot; other text lists papers whose title contains it."""
-    query = (request.GET.get("q") or request.GET.get("term") or "").strip().strip('"')
+    is imported on the spot; other text lists papers whose title contains it (?q=, or the original's ?term=)."""
+    query = text_param(request.GET, "q", max_length=SEARCH_MAX_LENGTH) or text_param(
+        request.GET, "term", max_length=SEARCH_MAX_LENGTH
+    )
+    query = query.strip('"').strip()
     papers = []
     if query:
         found = paper_find_or_import(query, client=client_address(request))

@@ -117,7 +117,7 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     value = (value or "").strip()
     if not value:
         return None
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not "²" (a latin-1 header byte): isdigit() alone takes it
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)

@@ -1,16 +1,62 @@
-"""Site-wide middleware: who may cache a response, and a 503 page when the database goes away mid-request."""
+"""Site-wide middleware: NUL bytes refused at the door, who may cache a response, and a 503 page when the database
+goes away mid-request."""
 
 import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.template import loader
 from django.utils.cache import add_never_cache_headers, get_max_age, patch_cache_control, patch_vary_headers
+
+from .params import NUL, InvalidParameter
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
+
+
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class BadInputMiddleware:
+    """The 400 page, saying what was wrong, for a request that cannot be read.
+
+    A request whose path, query string, form fields or cookies hold a NUL byte is answered before any view or
+    library sees it: PostgreSQL refuses NUL in text, so any code path that passed one on (allauth's pages, the
+    admin's search) would be a 500. Defence in depth: the views read their parameters through
+    shortscience.params, which refuses them too, and whose InvalidParameter (400) a view lets through is
+    answered here with one line in the log (Django would log a traceback for each bad address). A
+    ParameterNotFound is an Http404: Django's 404 page answers it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if holds_nul(request):
+            return bad_request_page(request, "This address or form holds a NUL byte (%00), which no page accepts.")
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, InvalidParameter) or isinstance(exception, Http404):
+            return None
+        logger.info("Refused parameter on %s %s: %s", request.method, request.path, exception)
+        return bad_request_page(request, str(exception))
+
+
+def bad_request_page(request, message: str = ""):
+    """The 400 page (templates/400.html) with `message`, or a general sentence without one."""
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def holds_nul(request) -> bool:
+    if NUL in request.path_info or any(NUL in key + value for key, value in request.COOKIES.items()):
+        return True
+    sources = [request.GET]
+    if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+        sources.append(request.POST)
+    return any(NUL in key or any(NUL in v for v in values) for data in sources for key, values in data.lists())
 
 
 class CacheControlMiddleware:

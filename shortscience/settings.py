@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # outermost but security: every response has the policy, the 503 page too
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    "shortscience.middleware.BadInputMiddleware",  # before anything reads a parameter (or the session)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag from the final content, 304 on If-None-Match
     "shortscience.middleware.CacheControlMiddleware",  # outside the session: sees the cookies it sets

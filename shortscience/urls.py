@@ -14,5 +14,6 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
 ]
 
+handler400 = "shortscience.views.bad_request"
 handler404 = "shortscience.views.page_not_found"
 handler500 = "shortscience.views.server_error"

@@ -1,4 +1,4 @@
-"""Site-wide pages: about, health check, robots.txt and the friendly error pages."""
+"""Site-wide pages: about, health check, robots.txt and the friendly error pages (400, 404, 500)."""
 
 import sys
 
@@ -8,14 +8,17 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from papers.models import Paper, Venue
 
 from . import page_cache
 from .cache import ResilientRedisCache
-from .middleware import drop_unusable_connections, service_unavailable
+from .middleware import bad_request_page, drop_unusable_connections, service_unavailable
+from .params import InvalidParameter
 
 
+@require_safe
 @page_cache.cache_for_anonymous(lambda request: [page_cache.CATALOGUE])
 def about(request):
     # Papers are estimated at scale (2.5 M rows: a COUNT(*) would read them all); venues are a few thousand.
@@ -32,6 +35,7 @@ def cache_status():
 
 
 @never_cache
+@require_safe
 def healthz(request):
     """200 when the database answers a query, 503 when it does not. The cache is reported, never fatal: the site
     works without it."""
@@ -46,6 +50,7 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok", "cache": cache})
 
 
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",
@@ -57,11 +62,21 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
-def page_not_found(request, exception=None):
-    message = ""
+def error_message(exception) -> str:
+    """The sentence an Http404 or InvalidParameter was raised with, for the error page ("" without one)."""
     if exception is not None and exception.args and isinstance(exception.args[0], str):
-        message = exception.args[0]
-    return render(request, "404.html", {"message": message}, status=404)
+        return exception.args[0]
+    return ""
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", {"message": error_message(exception)}, status=404)
+
+
+def bad_request(request, exception=None):
+    """A bad request that no view answered itself (BadInputMiddleware answers most); a refused parameter's page
+    says what was wrong (an InvalidParameter's message is written for the reader, other exceptions' are not)."""
+    return bad_request_page(request, error_message(exception) if isinstance(exception, InvalidParameter) else "")
 
 
 def server_error(request):

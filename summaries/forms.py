@@ -1,5 +1,7 @@
 from django import forms
 
+from shortscience.params import StrictIntegerField
+
 from .models import MAX_COMMENT_LENGTH, MAX_REPORT_DETAILS, MAX_SUMMARY_LENGTH, Report
 
 
@@ -15,7 +17,7 @@ class SummaryForm(forms.Form):
     )
     is_private = forms.BooleanField(label="Private (only you and people with the share link)", required=False)
     is_anonymous = forms.BooleanField(label="Anonymous (your name is not shown)", required=False)
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base_version = StrictIntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
 
 class CommentForm(forms.Form):

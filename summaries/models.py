@@ -40,6 +40,18 @@ def public_summaries(prefix: str = "") -> Q:
     return Q(**{f"{prefix}is_listed": True})
 
 
+def readable_rule(user, share_token: str = "", prefix: str = "") -> Q:
+    """The summaries `user` may read, as a filter (`Summary.can_read` for one): public ones, the user's own and a
+    private one whose share token was given, never one hidden by a moderator or by a banned author. `prefix`
+    reaches them through a relation ("summary__" from a comment)."""
+    shown = Q(**{f"{prefix}is_private": False})
+    if user.is_authenticated:
+        shown |= Q(**{f"{prefix}author": user})
+    if share_token:
+        shown |= Q(**{f"{prefix}share_token": share_token})
+    return shown & Q(**{f"{prefix}is_hidden": False, f"{prefix}author__is_banned": False})
+
+
 class FeedTab(models.TextChoices):
     """The homepage's tabs (/?tab=…)."""
 
@@ -54,13 +66,8 @@ class SummaryQuerySet(models.QuerySet):
         return self.filter(public_summaries())
 
     def visible_to(self, user, share_token: str = ""):
-        """Public summaries, plus the user's own, plus a private one whose share token was given."""
-        condition = Q(is_private=False)
-        if user.is_authenticated:
-            condition |= Q(author=user)
-        if share_token:
-            condition |= Q(share_token=share_token)
-        return self.filter(condition, is_hidden=False, author__is_banned=False)
+        """The summaries `user` may read (readable_rule): what every page and every id-taking URL looks in."""
+        return self.filter(readable_rule(user, share_token))
 
     def with_related(self):
         return self.select_related("author", "paper", "paper__venue")
@@ -288,6 +295,14 @@ def visible_comments(prefix: str = "") -> Q:
 class CommentQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(visible_comments())
+
+    def readable_by(self, user, share_token: str = ""):
+        """The visible comments `user` may read: those on a summary they may read (a comment is as private as its
+        summary), and their own (deleting one needs no share link)."""
+        condition = readable_rule(user, share_token, prefix="summary__")
+        if user.is_authenticated:
+            condition |= Q(author=user)
+        return self.visible().filter(condition)
 
 
 class Comment(models.Model):

@@ -6,12 +6,14 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from papers.models import Paper, paper_url
 from papers.on_demand import ImportFailure, paper_find_or_import
@@ -19,6 +21,7 @@ from papers.views import import_response
 from shortscience import page_cache
 from shortscience.markup import RenderTooComplex
 from shortscience.pagination import CountedPaginator
+from shortscience.params import InvalidParameter, int_param, text_param
 from shortscience.ratelimit import client_address, rate_limit_hit
 
 from . import export as summary_export
@@ -29,21 +32,49 @@ from .models import MAX_SUMMARY_LENGTH, Comment, FeedTab, PaperView, Summary, Vo
 CITED_IN_LIMIT = 50
 HTML_ID_RE = re.compile(r"[A-Za-z][\w.-]{0,150}")  # a summary's element id, as summaries_tags.summary_html_id makes
 FEED_PAGE_SIZE = 10
+PAGE_MAX = 100_000  # ?page=: far past the last page of any list (Django's paginator shows the last one)
+KEY_MAX_LENGTH = 500  # ?bibtexKey=: a key (255), an arXiv URL or a DOI (200)
+ANCHOR_MAX_LENGTH = 200  # ?a=: a username (150) or anon-<id>
+SHARE_TOKEN_MAX_LENGTH = 64  # ?code=: Summary.share_token
+NEXT_MAX_LENGTH = 2000  # the `next` address a form returns to
+NO_SUCH = "There is no such {what}, or it is not one you may see."
+VOTE_VALUES = "A vote is up (1), down (-1) or none (0): nothing else can be counted."
+
+
+def readable_or_404(queryset, pk, *, what: str):
+    """Object `pk` of `queryset`, the objects the reader may read (Summary.objects.visible_to, Comment.objects
+    .readable_by, …), else `not_found(what)`: every id-taking view looks its id up here first, before it asks for
+    a log-in or checks anything else, so a missing id and one that is not the reader's give the same 404 and ids
+    cannot be probed for what they hold."""
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise not_found(what) from None
+
+
+def not_found(what: str) -> Http404:
+    """The one 404 of an id-taking view (same status, same text) for a missing id and one not the reader's."""
+    return Http404(NO_SUCH.format(what=what))
+
+
+def share_token(data) -> str:
+    """The share link's `code` (GET on the paper page, POST from its forms)."""
+    return text_param(data, "code", max_length=SHARE_TOKEN_MAX_LENGTH)
 
 
 def wants_json(request) -> bool:
     return request.headers.get("x-requested-with") == "fetch" or "application/json" in request.headers.get("accept", "")
 
 
-@require_GET
+@require_safe
 @page_cache.cache_for_anonymous(lambda request: [page_cache.LISTS])
 def home(request):
     """/?tab=recent|best|popular&page=N: the homepage feed."""
-    tab = request.GET.get("tab", "")
+    tab = text_param(request.GET, "tab", max_length=20)
     tab = FeedTab(tab) if tab in FeedTab.values else FeedTab.RECENT
     summaries = Summary.objects.for_feed(tab)
     page = CountedPaginator(summaries, FEED_PAGE_SIZE, count=Summary.objects.public_count()).get_page(
-        request.GET.get("page")
+        int_param(request.GET, "page", default=1, min_value=1, max_value=PAGE_MAX, status=404)
     )
     context = {
         "page": page,
@@ -56,8 +87,12 @@ def home(request):
     return render(request, "summaries/summary_list.html", context)
 
 
+def bibtex_key(request) -> str:
+    return text_param(request.GET, "bibtexKey", max_length=KEY_MAX_LENGTH, status=404)
+
+
 def _paper_scopes(request):
-    return [page_cache.scope("paper", request.GET.get("bibtexKey", "").strip())]
+    return [page_cache.scope("paper", bibtex_key(request))]
 
 
 def _paper_view_count(request, extra):
@@ -72,10 +107,10 @@ def paper_detail(request):
     """/paper?bibtexKey=KEY: the paper page. Aliases, arXiv ids/URLs and DOIs redirect (301) to the canonical key;
     an unknown arXiv id/URL or DOI is imported by a job: "importing…" (202) until it has run, then it redirects too
     (with the immediate task backend the job runs at once and the redirect is a 302 to the new page)."""
-    key = request.GET.get("bibtexKey", "").strip()
+    key = bibtex_key(request)
     if not key:
         raise Http404("No paper was named: the address needs ?bibtexKey=…")
-    focus = request.GET.get("a", "")
+    focus = text_param(request.GET, "a", max_length=ANCHOR_MAX_LENGTH, status=404)
     found = paper_find_or_import(key, queryset=Paper.objects.for_detail(), client=client_address(request))
     if found.ok:
         if found.paper.bibtex_key == key:
@@ -90,11 +125,10 @@ def paper_page_response(request, paper, *, form=None, status=200, stale=None, co
     """The paper page: title block, its summaries by score (or one, with `a=`), the editor, cited-in. The forms
     posted from it answer with it too, with their `form`, a `stale` summary or a refused `comment_draft`."""
     user = request.user
-    share_token = request.GET.get("code", "")
-    focus = request.GET.get("a", "")
+    focus = text_param(request.GET, "a", max_length=ANCHOR_MAX_LENGTH, status=404)
     versions = list(paper.other_versions()) if paper.work_id else []
     paper_ids = [paper.pk, *(v.pk for v in versions)]
-    summaries = list(Summary.objects.for_paper_page(paper_ids, user, share_token))
+    summaries = list(Summary.objects.for_paper_page(paper_ids, user, share_token(request.GET)))
     own = next((s for s in summaries if s.paper_id == paper.pk and s.author_id == user.pk), None)
     if focus:
         summaries = [s for s in summaries if s.anchor == focus]
@@ -133,10 +167,11 @@ def paper_page_response(request, paper, *, form=None, status=200, stale=None, co
     return response
 
 
-@login_required
 @require_POST
 def summary_save(request, paper_id):
-    paper = get_object_or_404(Paper.objects.for_detail(), pk=paper_id)
+    paper = readable_or_404(Paper.objects.for_detail(), paper_id, what="paper")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     form = SummaryForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Your summary was not saved: see the problems below.")
@@ -179,9 +214,10 @@ def summary_preview(request):
         )
         response["Retry-After"] = str(wait)
         return response
-    body = request.POST.get("body", "")
-    if len(body) > MAX_SUMMARY_LENGTH:
-        return HttpResponseBadRequest("Too long to preview.", content_type="text/plain; charset=utf-8")
+    try:
+        body = text_param(request.POST, "body", max_length=MAX_SUMMARY_LENGTH, strip=False, multiline=True)
+    except InvalidParameter as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     try:
         html, _ = services.summary_render(body)
     except RenderTooComplex as exc:
@@ -189,11 +225,13 @@ def summary_preview(request):
     return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
-@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def summary_delete(request, summary_id):
-    summary = get_object_or_404(Summary.objects.with_related(), pk=summary_id)
+    summary = readable_or_404(Summary.objects.visible_to(request.user).with_related(), summary_id, what="summary")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     if not summary.can_edit(request.user):
-        raise Http404("No such summary of yours.")
+        raise not_found("summary")
     if request.method == "POST":
         paper_url = summary.paper.get_absolute_url()
         services.summary_delete(summary=summary, user=request.user)
@@ -202,39 +240,41 @@ def summary_delete(request, summary_id):
     return render(request, "summaries/summary_confirm_delete.html", {"summary": summary})
 
 
-@login_required
-@require_GET
+@require_safe
 def summary_revisions(request, summary_id):
-    """The author's revisions of a summary, with a line diff between any two."""
-    summary = get_object_or_404(Summary.objects.with_related(), pk=summary_id)
+    """The author's revisions of a summary, with a line diff between any two (?from=1&to=3)."""
+    summary = readable_or_404(Summary.objects.visible_to(request.user).with_related(), summary_id, what="summary")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     if not summary.can_edit(request.user):
-        raise Http404("No such summary of yours.")
+        raise not_found("summary")
     revisions = list(summary.revisions.all())
     by_version = {r.version: r for r in revisions}
     diff = None
-    old_v, new_v = request.GET.get("from", ""), request.GET.get("to", "")
-    if old_v.isdigit() and new_v.isdigit():
-        old, new = by_version.get(int(old_v)), by_version.get(int(new_v))
+    old_v, new_v = int_param(request.GET, "from", min_value=1), int_param(request.GET, "to", min_value=1)
+    if old_v is not None and new_v is not None:
+        old, new = by_version.get(old_v), by_version.get(new_v)
         if old is None or new is None:
-            raise Http404("No such revision.")
+            raise Http404("This summary has no such revision.")
         diff = old.diff_lines(new)
-    context = {"summary": summary, "revisions": revisions, "diff": diff, "from": old_v, "to": new_v}
+    context = {"summary": summary, "revisions": revisions, "diff": diff, "from": old_v or "", "to": new_v or ""}
     return render(request, "summaries/revision_list.html", context)
 
 
 @require_POST
 def summary_vote(request, summary_id):
-    summary = get_object_or_404(Summary.objects.with_related(), pk=summary_id)
+    readable = Summary.objects.visible_to(request.user, share_token(request.POST)).with_related()
+    summary = readable_or_404(readable, summary_id, what="summary")
     if not request.user.is_authenticated:
         if wants_json(request):
             return JsonResponse({"error": "Log in to vote."}, status=401)
         return redirect(reverse("account_login") + "?" + urlencode({"next": summary.get_absolute_url()}))
-    if not summary.can_read(request.user, request.POST.get("code", "")):
-        raise Http404("No such summary.")
     try:
-        value = int(request.POST.get("value", ""))
+        value = int_param(request.POST, "value", min_value=-1, max_value=1, message=VOTE_VALUES)
+        if value is None:
+            raise InvalidParameter(VOTE_VALUES)
         score = services.vote_cast(summary=summary, voter=request.user, value=value)
-    except (ValueError, services.NotAllowed) as exc:
+    except (InvalidParameter, ValueError, services.NotAllowed) as exc:
         if wants_json(request):
             return JsonResponse({"error": str(exc)}, status=400)
         messages.error(request, str(exc))
@@ -246,21 +286,25 @@ def summary_vote(request, summary_id):
 
 def _back(request, summary):
     """Where a form on a summary returns to: the page it was posted from (`next`), at the summary's element
-    (`html_id`: summary-<pk> in a feed, its anchor on its paper's page)."""
-    nxt = request.POST.get("next", "")
-    html_id = request.POST.get("html_id", "")
+    (`html_id`: summary-<pk> in a feed, its anchor on its paper's page). A `next` or `html_id` that cannot be
+    read is ignored: the vote was counted, so the reader goes to the summary's page."""
+    try:
+        nxt = text_param(request.POST, "next", max_length=NEXT_MAX_LENGTH)
+        html_id = text_param(request.POST, "html_id", max_length=ANCHOR_MAX_LENGTH)
+    except InvalidParameter:
+        nxt = html_id = ""
     fragment = html_id if HTML_ID_RE.fullmatch(html_id) else summary.anchor
     if nxt.startswith("/") and not nxt.startswith("//"):
         return nxt.split("#")[0] + f"#{fragment}"
     return summary.get_absolute_url() + f"#{summary.anchor}"
 
 
-@login_required
 @require_POST
 def comment_create(request, summary_id):
-    summary = get_object_or_404(Summary.objects.with_related(), pk=summary_id)
-    if not summary.can_read(request.user, request.POST.get("code", "")):
-        raise Http404("No such summary.")
+    readable = Summary.objects.visible_to(request.user, share_token(request.POST)).with_related()
+    summary = readable_or_404(readable, summary_id, what="summary")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     form = CommentForm(request.POST)
     error = None
     if form.is_valid():
@@ -284,34 +328,46 @@ def comment_create(request, summary_id):
     return redirect(summary.get_absolute_url() + f"#{summary.anchor}-comments")
 
 
-@login_required
 @require_POST
 def comment_delete(request, comment_id):
-    comment = get_object_or_404(Comment.objects.select_related("summary__paper", "summary__author"), pk=comment_id)
+    comments = Comment.objects.readable_by(request.user).select_related("summary__paper", "summary__author")
+    comment = readable_or_404(comments, comment_id, what="comment")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     try:
         services.comment_delete(comment=comment, user=request.user)
-    except services.NotAllowed as exc:
-        raise Http404(str(exc)) from exc
+    except services.NotAllowed:
+        raise not_found("comment") from None
     messages.success(request, "Your comment was deleted.")
     return redirect(comment.summary.get_absolute_url() + f"#{comment.summary.anchor}-comments")
 
 
-@login_required
+def _report_target_id(request, name) -> int | None:
+    """?summary= or ?comment= (in the address, or posted): an id, or None; one that is not an id is the one 404."""
+    for data in (request.GET, request.POST):
+        try:
+            found = int_param(data, name, min_value=1)
+        except InvalidParameter:
+            raise not_found(name) from None
+        if found is not None:
+            return found
+    return None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_create(request):
+    """/report?summary=ID or ?comment=ID: a reader flags a summary or a comment they can read."""
     summary = comment = None
-    target_id = request.GET.get("summary") or request.POST.get("summary")
-    if target_id and target_id.isdigit():
-        summary = get_object_or_404(Summary.objects.with_related(), pk=target_id)
-        if not summary.can_read(request.user):
-            raise Http404("No such summary.")
+    summary_id, comment_id = _report_target_id(request, "summary"), _report_target_id(request, "comment")
+    if summary_id is not None:
+        summary = readable_or_404(Summary.objects.visible_to(request.user).with_related(), summary_id, what="summary")
+    elif comment_id is not None:
+        comments = Comment.objects.readable_by(request.user).select_related("summary__paper", "summary__author")
+        comment = readable_or_404(comments, comment_id, what="comment")
     else:
-        comment_id = request.GET.get("comment") or request.POST.get("comment") or ""
-        if not comment_id.isdigit():
-            raise Http404("Nothing to report.")
-        comments = Comment.objects.visible().select_related("summary__paper", "summary__author")
-        comment = get_object_or_404(comments, pk=comment_id)
-        if not comment.summary.can_read(request.user):  # a comment is as private as its summary
-            raise Http404("Nothing to report.")
+        raise Http404("Nothing to report: the address needs ?summary= or ?comment=.")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     target_summary = summary or comment.summary
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -328,7 +384,7 @@ def report_create(request):
     return render(request, "summaries/report_form.html", context, status=400 if form.errors else 200)
 
 
-@require_GET
+@require_safe
 def random_summary(request):
     summary = Summary.objects.random_public()
     if summary is None:
@@ -337,11 +393,13 @@ def random_summary(request):
 
 
 @login_required
-@require_GET
+@require_safe
+@cache_control(private=True, no_store=True)
 def export(request):
-    """Your own summaries, as JSON (?format=json, default) or a zip of markdown files (?format=zip)."""
+    """Your own summaries, as JSON (?format=json, default) or a zip of markdown files (?format=zip): private ones
+    too, so no cache (a proxy's, the browser's disk) keeps a copy."""
     rows = summary_export.export_rows(request.user, absolute_url=request.build_absolute_uri)
-    if request.GET.get("format") == "zip":
+    if text_param(request.GET, "format", max_length=10) == "zip":
         response = HttpResponse(summary_export.export_zip(rows), content_type="application/zip")
         response["Content-Disposition"] = 'attachment; filename="shortscience-summaries.zip"'
         return response

@@ -193,6 +193,8 @@ def test_get_refuses_non_http_urls(url):
         (None, None),
         ("soon", None),
         ("-5", None),
+        ("²", None),
+        ("١٢", None),
     ],
 )
 def test_parse_retry_after(value, seconds):

@@ -143,3 +143,35 @@ def test_database_error_outside_a_view_is_a_503_too(rf):
         response = server_error(rf.get("/"))
     assert response.status_code == 503
     assert response.has_header("Retry-After")
+
+
+# --- NUL bytes are refused at the door ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/summaries/summary/?q=a%00b",  # the admin's search
+        "/admin/papers/paper/?q=%00",
+        "/accounts/login/?next=/%00",
+        "/accounts/confirm-email/a%00b/",  # allauth looks the key up
+        "/user?name=a%00b",
+        "/venue?key=conf%00",
+        "/paper%00",
+    ],
+)
+def test_a_nul_byte_in_the_address_is_the_400_page(client, url):
+    client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    response = client.get(url)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "NUL byte" in html and "This address cannot be read" in html
+
+
+def test_a_nul_byte_in_a_form_or_a_cookie_is_the_400_page(client):
+    response = client.post("/accounts/login/", {"login": "a\x00b", "password": "pw"})
+    assert response.status_code == 400
+    response = client.post("/accounts/password/reset/", {"email": "a\x00@example.org"})
+    assert response.status_code == 400
+    client.cookies["sessionid"] = "abcdefgh\x00ijkl"
+    assert client.get("/about").status_code == 400

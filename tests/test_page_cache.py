@@ -73,6 +73,33 @@ def test_anonymous_pages_carry_no_csrf_token_and_are_cached(client, url):
     assert get(client, url)[page_cache.HEADER] == "hit"
 
 
+@pytest.mark.parametrize(
+    ("good", "bad"),
+    [
+        ("/venue?key=conf/nips", "/venue?key=conf/nips&year=%C2%B2"),  # ²
+        ("/?tab=best", "/?tab=best&page=9999999999999999999999999999999999999999"),
+        ("/users", "/users?x=%00"),
+    ],
+)
+def test_a_refused_parameter_is_never_cached_nor_spoils_the_cached_page(client, good, bad):
+    make_summary()
+    assert get(client, good)[page_cache.HEADER] == "miss"
+    for _ in range(2):
+        refused = client.get(bad)
+        assert refused.status_code in (400, 404)
+        assert page_cache.HEADER not in refused
+    again = get(client, good)
+    assert again[page_cache.HEADER] == "hit"
+
+
+def test_a_refused_paper_key_is_never_cached(client):
+    summary = make_summary()
+    bad = summary.paper.get_absolute_url() + "&a=%01"
+    for _ in range(2):
+        assert client.get(bad).status_code == 404
+    assert get(client, summary.paper.get_absolute_url())[page_cache.HEADER] == "miss"
+
+
 def test_paper_page_and_profile_are_cached_and_a_hit_still_counts_a_view(client):
     summary = make_summary()
     paper_url = summary.paper.get_absolute_url()

@@ -262,6 +262,14 @@ def test_export_json_and_zip(client):
     assert "My *notes* with $x$" in archive.read(archive.namelist()[0]).decode()
 
 
+@pytest.mark.parametrize("export_format", ["json", "zip"])
+def test_export_is_never_stored_by_any_cache(client, export_format):
+    login(client, UserFactory())
+    response = client.get("/export", {"format": export_format})
+    assert response.status_code == 200
+    assert {word.strip() for word in response["Cache-Control"].split(",")} == {"private", "no-store"}
+
+
 # --- Interaction ---------------------------------------------------------------------------------------------
 
 
