@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +21,7 @@ class AdminSite(admin.AdminSite):
         if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
             next_url = index
         if self.has_permission(request):
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)  # a URL, never a view name (redirect("ab") would look one up)
         if request.user.is_authenticated:
             context = {**self.each_context(request), "title": "No access", "next_url": next_url}
             return render(request, "admin/login_refused.html", context, status=403)
