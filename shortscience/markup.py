@@ -404,6 +404,8 @@ class ShortScienceExtension(Extension):
         """Python-Markdown's rescanning processors replaced by linear ones (shortscience/markdown_linear.py), and
         every processor made to check the render's deadline."""
         blocks, inline = md.parser.blockprocessors, md.inlinePatterns
+        tree = {item.name: item.priority for item in md.treeprocessors._priority}
+        md.treeprocessors.register(linear.QuickInlineProcessor(md), "inline", tree["inline"])
         priorities = {item.name: item.priority for item in blocks._priority}
         for name, cls in (
             ("hashheader", linear.LinearHashHeaderProcessor),
