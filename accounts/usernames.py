@@ -23,6 +23,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.deconstruct import deconstructible
 
+from shortscience.groups import joined_groups
+
 ANONYMOUS_PREFIX = "anon-"
 
 
@@ -62,31 +64,18 @@ def _fold_table() -> dict[str, str]:
     characters with ASCII letters' two cases."""
     from confusable_homoglyphs.utils import load
 
-    parent: dict[str, str] = {}
+    def pairs():
+        for char, homoglyphs in load("confusables.json").items():
+            char = char.strip("\u200e")  # the data wraps right-to-left characters in LEFT-TO-RIGHT MARKs
+            for homoglyph in homoglyphs:
+                other = homoglyph["c"].strip("\u200e")
+                if len(char) == 1 and len(other) == 1:
+                    yield char, other
+        for letter in "abcdefghijklmnopqrstuvwxyz":
+            yield letter.upper(), letter
 
-    def root(char):
-        parent.setdefault(char, char)
-        while parent[char] != char:
-            parent[char] = parent[parent[char]]
-            char = parent[char]
-        return char
-
-    def join(a, b):
-        parent[root(a)] = root(b)
-
-    for char, homoglyphs in load("confusables.json").items():
-        char = char.strip("\u200e")  # the data wraps right-to-left characters in LEFT-TO-RIGHT MARKs
-        for homoglyph in homoglyphs:
-            other = homoglyph["c"].strip("\u200e")
-            if len(char) == 1 and len(other) == 1:
-                join(char, other)
-    for letter in "abcdefghijklmnopqrstuvwxyz":
-        join(letter.upper(), letter)
-    classes: dict[str, list[str]] = {}
-    for char in list(parent):
-        classes.setdefault(root(char), []).append(char)
     table = {}
-    for members in classes.values():
+    for members in joined_groups(pairs()):
         members.sort()
         ascii_lower = [char for char in members if char.isascii() and char.islower()]
         representative = (ascii_lower or [char for char in members if char.isascii()] or members)[0]

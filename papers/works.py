@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Count
 
+from shortscience.groups import joined_groups
+
 from .models import Paper, PaperAuthor, Work
 
 MIN_TITLE_LENGTH_FOR_MATCH = 20  # "Introduction" or "Editorial" must not join unrelated papers
@@ -62,24 +64,12 @@ def works_link(*, paper_ids: Iterable[int] | None = None) -> int:
         paper_ids = list(paper_ids)
         if not paper_ids:
             return 0
-    parent = {}
-
-    def find(x):
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in _duplicate_edges(paper_ids):
-        parent[find(a)] = find(b)
-    if not parent:
+    groups = joined_groups(_duplicate_edges(paper_ids))
+    if not groups:
         return 0
-    work_of = dict(Paper.objects.filter(pk__in=list(parent)).values_list("pk", "work_id"))
-    components = defaultdict(list)
-    for pk in parent:
-        if pk in work_of:  # a paper deleted meanwhile is left out, as the queries by pk below would
-            components[find(pk)].append(pk)
+    work_of = dict(Paper.objects.filter(pk__in=[pk for group in groups for pk in group]).values_list("pk", "work_id"))
+    # A paper deleted meanwhile is left out, as the queries by pk below would.
+    components = [members for group in groups if (members := [pk for pk in group if pk in work_of])]
     papers_of = defaultdict(set)  # work -> the papers above in it, to follow works merged below
     for pk, work_id in work_of.items():
         if work_id is not None:
@@ -87,7 +77,7 @@ def works_link(*, paper_ids: Iterable[int] | None = None) -> int:
 
     # Papers only ever move from no work to one, or from one work to another: a group without a work now has none
     # when its turn comes, and gets one of these, in turn.
-    without_work = sum(all(work_of[pk] is None for pk in members) for members in components.values())
+    without_work = sum(all(work_of[pk] is None for pk in members) for members in components)
     new_works = iter(Work.objects.bulk_create([Work() for _ in range(without_work)], batch_size=WORKS_BATCH))
     pending = {}  # pk -> work, not written yet
 
@@ -103,7 +93,7 @@ def works_link(*, paper_ids: Iterable[int] | None = None) -> int:
         work_of[pk] = work_id
 
     changed = 0
-    for members in components.values():
+    for members in components:
         works = sorted({work_of[pk] for pk in members} - {None})
         work_id = works[0] if works else next(new_works).pk
         if len(works) > 1:  # two works met through this group: fold the others into the first
