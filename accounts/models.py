@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 from .usernames import username_fold, validate_username
@@ -73,6 +74,11 @@ class User(AbstractUser):
     is_banned = models.BooleanField(default=False, help_text="Hides the user's content and blocks log-in.")
 
     objects = AccountManager()
+
+    class Meta(AbstractUser.Meta):
+        # The profile finds `/user?name=` in any case (username__iexact, UPPER(username) = UPPER(name)): without
+        # this index that read every account. Not unique: older accounts may differ only in case.
+        indexes = [models.Index(Upper("username"), name="user_username_upper_idx")]
 
     def __str__(self):
         return self.username

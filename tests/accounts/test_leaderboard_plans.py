@@ -48,3 +48,12 @@ def test_profile_stats_read_one_row(writers):
     (query,) = queries.captured_queries
     assert Summary._meta.db_table not in query["sql"], query["sql"]
     assert "Seq Scan" not in plan_of(query["sql"], None)
+
+
+def test_a_profile_is_found_by_name_in_any_case_through_an_index():
+    UserFactory(username="Ada-Lovelace")
+    found = User.objects.filter(username__iexact="ada-lovelace", is_banned=False)  # as accounts.views.profile asks
+    assert [u.username for u in found] == ["Ada-Lovelace"]
+    sql, params = found.query.sql_with_params()
+    plan = plan_of(sql, params)
+    assert "user_username_upper_idx" in plan and "Seq Scan" not in plan, plan
