@@ -1,12 +1,15 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
+from papers.citations import papers_bibtex
+from papers.models import Paper
 from shortscience import page_cache
 from shortscience.pagination import CountedPaginator
 from shortscience.params import int_param, text_param
@@ -18,6 +21,7 @@ from .models import User
 PROFILE_PAGE_SIZE = 20
 PROFILE_PAGE_MAX = 100_000  # ?page=: past anyone's last page (the paginator shows the last one)
 LEADERBOARD_SIZE = 1000
+PROFILE_BIBTEX_MAX = 10_000  # papers in a profile's .bib (more than anyone has summarised)
 
 
 def profile_name(request) -> str:
@@ -54,6 +58,22 @@ def profile(request):
     page_query = urlencode({"name": person.username})
     context = {"person": person, "page": page, "stats": stats, "is_self": is_self, "page_query": page_query}
     return render(request, "accounts/user_detail.html", context)
+
+
+@require_safe
+def profile_bibtex(request):
+    """/user/bibtex?name=U: the papers of U's public, signed summaries as one .bib file, newest summary first."""
+    name = profile_name(request)
+    person = User.objects.filter(username__iexact=name, is_banned=False).first() if name else None
+    if person is None:
+        raise Http404(f"There is no user called “{name}”.")
+    summaries = Summary.objects.public().filter(author=person, is_anonymous=False)
+    paper_ids = list(summaries.order_by("-edited_at").values_list("paper_id", flat=True)[:PROFILE_BIBTEX_MAX])
+    papers = Paper.objects.with_authors().in_bulk(paper_ids)
+    text = papers_bibtex([papers[pk] for pk in paper_ids if pk in papers], site_url=settings.SITE_URL)
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{person.username}-shortscience.bib"'
+    return response
 
 
 @require_safe

@@ -2,6 +2,10 @@
 app's (summaries.views.paper_detail); it answers an on-demand import that gave no paper (yet) with
 `import_response`."""
 
+import re
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
@@ -12,12 +16,16 @@ from shortscience.pagination import CountedPaginator
 from shortscience.params import int_param, text_param
 from shortscience.ratelimit import client_address
 
+from .citations import citation_key, paper_bibtex
 from .models import Paper, Venue
 from .on_demand import ImportFailure, paper_find_or_import
 
 VENUE_PAGE_SIZE = 50
 VENUE_PAGE_MAX = 100_000  # ?page=: past the last page of any venue's year (the paginator shows the last one)
 SEARCH_LIMIT = 50
+KEY_MAX_LENGTH = 500  # ?bibtexKey=: a key (255), an arXiv URL or a DOI, as the paper page takes
+BIBTEX_CACHE_SECONDS = 3600
+FILENAME_UNSAFE_RE = re.compile(r"[^A-Za-z0-9._-]")
 SEARCH_MAX_LENGTH = 500  # ?q=: a title, a key, an arXiv URL or a DOI
 YEAR_MAX = 9999
 
@@ -88,6 +96,27 @@ def search(request):
             return import_response(request, query, found)
         papers = Paper.objects.title_contains(query)[:SEARCH_LIMIT]
     return render(request, "papers/paper_search.html", {"query": query, "papers": papers, "limit": SEARCH_LIMIT})
+
+
+@require_safe
+def paper_bibtex_view(request):
+    """/paper/bibtex?bibtexKey=KEY: the paper as a BibTeX entry, text/plain (`&download=1`: as KEY.bib). An alias,
+    arXiv id or DOI redirects (301) to the canonical key's entry; an unknown key is a 404 (nothing is imported)."""
+    key = text_param(request.GET, "bibtexKey", max_length=KEY_MAX_LENGTH, status=404).strip()
+    paper = Paper.objects.for_detail().resolve(key) if key else None
+    if paper is None:
+        raise Http404(f"Unknown paper: {key}" if key else "No paper was named: the address needs ?bibtexKey=…")
+    download = text_param(request.GET, "download", max_length=5, status=404) == "1"
+    if paper.bibtex_key != key:
+        query = {"bibtexKey": paper.bibtex_key, **({"download": "1"} if download else {})}
+        return redirect(request.path + "?" + urlencode(query), permanent=True)
+    response = HttpResponse(paper_bibtex(paper, site_url=settings.SITE_URL), content_type="text/plain; charset=utf-8")
+    if download:
+        response["Content-Disposition"] = (
+            f'attachment; filename="{FILENAME_UNSAFE_RE.sub("_", citation_key(paper))}.bib"'
+        )
+    response["Cache-Control"] = f"public, max-age={BIBTEX_CACHE_SECONDS}"
+    return response
 
 
 def import_response(request, identifier, result):

@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from papers.citations import paper_bibtex, paper_citation
 from papers.models import Paper, paper_url
 from papers.on_demand import ImportFailure, paper_find_or_import
 from papers.views import import_response
@@ -161,6 +162,8 @@ def paper_page_response(request, paper, *, form=None, status=200, stale=None, co
         "stale": stale,
         "comment_draft": comment_draft,  # (summary pk, text) of a comment that was refused, shown again
         "jsonld": paper.json_ld(),
+        "bibtex": paper_bibtex(paper, site_url=settings.SITE_URL),
+        "citation": paper_citation(paper),
     }
     response = render(request, "papers/paper_detail.html", context, status=status)
     response.page_cache_extra = {"paper_pk": paper.pk} if counted else {}

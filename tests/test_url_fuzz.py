@@ -61,6 +61,8 @@ OWN_URLS = {
     "papers:search": [("GET", {"q": "study of things"}, {}), ("GET", {"term": "{paper_key}"}, {})],
     "accounts:profile": [("GET", {"name": "{username}", "page": "1"}, {})],
     "accounts:list": [("GET", {}, {})],
+    "accounts:bibtex": [("GET", {"name": "{username}"}, {})],
+    "papers:bibtex": [("GET", {"bibtexKey": "{paper_key}", "download": "1"}, {})],
     "accounts:settings": [
         ("GET", {}, {}),
         ("POST", {}, {"display_name": "Ada", "bio": "About me", "orcid": "", "email_on_comment": "on"}),

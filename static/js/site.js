@@ -79,6 +79,33 @@
     else target.hidden = !expanded;
   });
 
+  // Copy buttons (the paper page's "Cite" box): data-copy names the element whose text is copied; the status
+  // beside the button says whether it worked. The Clipboard API where the page may use it, else a selection and
+  // the older copy command.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-copy]");
+    if (!button) return;
+    var source = document.getElementById(button.dataset.copy);
+    var status = button.parentElement.querySelector(".copy-status");
+    if (!source) return;
+    function say(text) { if (status) status.textContent = text; }
+    function fallback() {
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      var done = false;
+      try { done = document.execCommand("copy"); } catch (e) { done = false; }
+      say(done ? "Copied." : "Selected: press Ctrl+C (⌘C) to copy.");
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(source.textContent).then(function () { say("Copied."); }, fallback);
+    } else {
+      fallback();
+    }
+  });
+
   // Mark summaries short enough to need no more / less toggle.
   function markShort() {
     document.querySelectorAll(".summary-body.collapsible").forEach(function (body) {

@@ -81,3 +81,33 @@ def test_lookup_box_opens_paper_by_arxiv_url(page):
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/paper\?bibtexKey=journals/corr/1512\.03385$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Deep Residual Learning")
+
+
+def test_the_cite_box_copies_the_bibtex_and_the_citation(page):
+    make_paper(
+        bibtex_key="conf/cvpr/HeZRS16",
+        title="Deep Residual Learning for Image Recognition",
+        authors=["Kaiming He", "Xiangyu Zhang", "Shaoqing Ren", "Jian Sun"],
+        published_in="CVPR",
+        year=2016,
+    )
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto("/paper?bibtexKey=conf/cvpr/HeZRS16")
+    bibtex = page.locator("#cite-bibtex")
+    expect(bibtex).to_be_hidden()
+    page.get_by_text("Cite this paper").click()
+    expect(bibtex).to_contain_text("@inproceedings{conf/cvpr/HeZRS16,")
+    page.get_by_role("button", name="Copy BibTeX").click()
+    expect(page.get_by_role("status").first).to_have_text("Copied.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("@inproceedings{conf/cvpr/HeZRS16,")
+    assert "author = {Kaiming He and Xiangyu Zhang and Shaoqing Ren and Jian Sun}" in copied
+    page.get_by_role("button", name="Copy citation").click()
+    assert page.evaluate("navigator.clipboard.readText()") == (
+        "Kaiming He, Xiangyu Zhang, Shaoqing Ren and Jian Sun. Deep Residual Learning for Image Recognition. "
+        "CVPR, 2016."
+    )
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download .bib").click()
+    assert download.value.suggested_filename == "conf_cvpr_HeZRS16.bib"
+    assert page.console_errors == []
