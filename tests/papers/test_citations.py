@@ -148,3 +148,11 @@ def test_a_profile_bib_has_the_papers_of_its_public_signed_summaries(client, dja
     assert problems == []
     assert [r.title for r in records] == [p.title for p in reversed(shown)]  # newest summary first
     assert client.get(reverse("accounts:bibtex") + "?name=nobody").status_code == 404
+
+
+def test_a_profile_links_its_bib_when_it_has_public_summaries(client):
+    author = UserFactory(username="writer")
+    assert "as BibTeX" not in client.get(author.get_absolute_url()).content.decode()
+    make_summary(author=author)
+    page = client.get(author.get_absolute_url()).content.decode()
+    assert f'href="{reverse("accounts:bibtex")}?name=writer"' in page
