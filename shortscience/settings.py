@@ -75,6 +75,10 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))  # 0: no p
 PAPER_VIEWS_BATCH = int(os.environ.get("PAPER_VIEWS_BATCH", "50"))
 PAPER_VIEWS_SECONDS = float(os.environ.get("PAPER_VIEWS_SECONDS", "10"))
 # The editor's live preview renders on the server: each user may ask for this many previews per window of seconds
+# /rss-all.xml and /rss-full.xml: "all" summaries scoring more than 1, newest first, up to these many (the original
+# had ~1,600; at 100,000 summaries a feed of all would be tens of megabytes, read on every miss of the cache).
+FEED_ALL_LIMIT = int(os.environ.get("FEED_ALL_LIMIT", "10000"))
+FEED_FULL_LIMIT = int(os.environ.get("FEED_FULL_LIMIT", "1000"))
 SUMMARY_PREVIEW_LIMIT = int(os.environ.get("SUMMARY_PREVIEW_LIMIT", "30"))
 SUMMARY_PREVIEW_SECONDS = int(os.environ.get("SUMMARY_PREVIEW_SECONDS", "60"))
 # The hosts whose images summaries show (and the Content-Security-Policy lets the browser load): an image from

@@ -1,6 +1,19 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
-from . import views
+from shortscience import page_cache
+
+from . import feeds, views
+
+
+def _feed(feed, scopes=lambda request: [page_cache.LISTS]):
+    """A feed as a GET view that anonymous readers get from the page cache, dropped by the writes to `scopes`."""
+    return require_safe(page_cache.cache_for_anonymous(scopes)(feed))
+
+
+def _paper_scopes(request):
+    return [page_cache.scope("paper", request.GET.get("bibtexKey", "").strip())]
+
 
 app_name = "summaries"
 
@@ -8,6 +21,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("paper", views.paper_detail, name="paper"),
     path("random", views.random_summary, name="random"),
+    path("rss.xml", _feed(feeds.OriginalRss()), name="rss"),
+    path("rss-all.xml", _feed(feeds.AllRss()), name="rss-all"),
+    path("rss-full.xml", _feed(feeds.FullRss()), name="rss-full"),
+    path("atom.xml", _feed(feeds.LatestAtom()), name="atom"),
+    path("paper/atom", _feed(feeds.PaperAtom(), _paper_scopes), name="paper-atom"),
+    path("venue/atom", _feed(feeds.VenueAtom()), name="venue-atom"),
     path("export", views.export, name="export"),
     path("report", views.report_create, name="report"),
     path("summary/preview", views.summary_preview, name="preview"),

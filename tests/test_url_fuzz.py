@@ -62,6 +62,13 @@ OWN_URLS = {
     "accounts:profile": [("GET", {"name": "{username}", "page": "1"}, {})],
     "accounts:list": [("GET", {}, {})],
     "accounts:bibtex": [("GET", {"name": "{username}"}, {})],
+    "accounts:atom": [("GET", {"name": "{username}"}, {})],
+    "summaries:rss": [("GET", {}, {})],
+    "summaries:rss-all": [("GET", {}, {})],
+    "summaries:rss-full": [("GET", {}, {})],
+    "summaries:atom": [("GET", {}, {})],
+    "summaries:paper-atom": [("GET", {"bibtexKey": "{paper_key}"}, {})],
+    "summaries:venue-atom": [("GET", {"key": "{venue_key}"}, {})],
     "papers:bibtex": [("GET", {"bibtexKey": "{paper_key}", "download": "1"}, {})],
     "accounts:settings": [
         ("GET", {}, {}),
