@@ -57,7 +57,26 @@ def profile(request):
     )
     page_query = urlencode({"name": person.username})
     context = {"person": person, "page": page, "stats": stats, "is_self": is_self, "page_query": page_query}
+    context["jsonld"] = profile_json_ld(person, stats)
     return render(request, "accounts/user_detail.html", context)
+
+
+def profile_json_ld(person, stats) -> dict:
+    """The profile as a schema.org ProfilePage about a Person, for its JSON-LD block."""
+    url = settings.SITE_URL + person.get_absolute_url()
+    about = {"@type": "Person", "name": person.public_name, "alternateName": person.username, "url": url}
+    if person.bio:
+        about["description"] = person.bio[:500]
+    if person.orcid:
+        about["sameAs"] = f"https://orcid.org/{person.orcid}"
+    data = {"@context": "https://schema.org", "@type": "ProfilePage", "url": url, "mainEntity": about}
+    if stats["count"]:
+        about["interactionStatistic"] = {
+            "@type": "InteractionCounter",
+            "interactionType": "https://schema.org/WriteAction",
+            "userInteractionCount": stats["count"],
+        }
+    return data
 
 
 @require_safe

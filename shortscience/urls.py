@@ -1,7 +1,26 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
-from . import views
+from accounts.sitemaps import ProfileSitemap
+from papers.sitemaps import VenueSitemap, VenueYearSitemap
+from summaries.sitemaps import PaperSitemap
+
+from . import page_cache, views
+
+# /sitemap.xml is an index of sections, each in pages of 50,000 addresses (/sitemap-papers.xml?p=2).
+SITEMAPS = {
+    "papers": PaperSitemap,
+    "profiles": ProfileSitemap,
+    "venues": VenueSitemap,
+    "venue-years": VenueYearSitemap,
+}
+
+
+def _sitemap(view):
+    return require_safe(page_cache.cache_for_anonymous(lambda request: [page_cache.LISTS, page_cache.CATALOGUE])(view))
+
 
 urlpatterns = [
     path("", include("summaries.urls")),
@@ -12,6 +31,13 @@ urlpatterns = [
     path("about", views.about, name="about"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        _sitemap(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", _sitemap(sitemap_views.sitemap), {"sitemaps": SITEMAPS}, name="sitemap-section"),
 ]
 
 handler400 = "shortscience.views.bad_request"

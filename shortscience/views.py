@@ -2,11 +2,13 @@
 
 import sys
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -58,6 +60,7 @@ def robots_txt(request):
         "Disallow: /search",
         "Disallow: /accounts/",
         "Disallow: /admin/",
+        f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 

@@ -99,6 +99,7 @@ PATH_DEFAULTS = {
     "comment_id": "{comment_id}",
     "app_label": "summaries",  # the admin's app index
     "object_id": "{summary_id}",  # the admin's change, delete and history pages
+    "section": "papers",  # a sitemap's section
 }
 
 PATTERNS = all_patterns()
