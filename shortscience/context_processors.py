@@ -1,3 +1,4 @@
+from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,5 +18,6 @@ def canonical_url(request) -> str:
 
 
 def site(request):
-    """Values every template may use."""
-    return {"SITE_URL": settings.SITE_URL, "CANONICAL_URL": canonical_url(request)}
+    """Values every template may use. The canonical address is worked out only by a template that shows it (the
+    templates call it): the 400 page does not, and reading that request's parameters is what failed."""
+    return {"SITE_URL": settings.SITE_URL, "CANONICAL_URL": partial(canonical_url, request)}
