@@ -1,4 +1,7 @@
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -10,9 +13,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 from shortscience import page_cache
 from shortscience.pagination import CountedPaginator
 from shortscience.params import int_param, text_param
+from shortscience.ratelimit import rate_limit_hit
 from summaries.models import Summary
 
-from .forms import ProfileForm
+from . import services
+from .forms import AccountDeleteForm, ProfileForm
 from .models import User
 
 PROFILE_PAGE_SIZE = 20
@@ -76,3 +81,29 @@ def settings_view(request):
             return redirect("accounts:settings")
         messages.error(request, "Your settings were not saved: see the problems below.")
     return render(request, "accounts/user_settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@reauthentication_required(allow_get=True, enabled=lambda request: not request.user.has_usable_password())
+def account_delete_view(request):
+    """/settings/delete: leaving, with the password (an account without one logs in again with its provider
+    first); the summaries stay, anonymous, or are deleted, as the user chooses. Password attempts are limited per
+    account (ACCOUNT_DELETE_RATE_LIMIT)."""
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if "password" in form.fields:
+            wait = rate_limit_hit("account-delete", str(request.user.pk), rate=settings.ACCOUNT_DELETE_RATE_LIMIT)
+            if wait:
+                messages.error(
+                    request,
+                    f"Too many attempts: try again in {max(1, wait // 60)} minute{'s' if wait > 60 else ''}."
+                    " Your account was not deleted.",
+                )
+                return render(request, "accounts/user_confirm_delete.html", {"form": form}, status=429)
+        if form.is_valid():
+            services.account_delete(user=request.user, keep_summaries=form.keep_summaries)
+            logout(request)
+            messages.success(request, "Your account was deleted. Thank you for the summaries you wrote.")
+            return redirect("/")
+    return render(request, "accounts/user_confirm_delete.html", {"form": form}, status=400 if form.errors else 200)

@@ -14,6 +14,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("correct horse battery staple")
+    is_confirmed = True  # what they write is public, as for anyone who confirmed their address
 
 
 def make_paper(**overrides):
