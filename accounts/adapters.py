@@ -2,7 +2,9 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import filter_users_by_email
 from allauth.core.internal import ratelimit
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
 from django.core.exceptions import ValidationError
+from django.http import Http404
 
 from shortscience.ratelimit import client_address
 
@@ -77,6 +79,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     the log-in form (the account adapter's pre_login); a sign-up with an address the provider verified is
     confirmed at once; an ORCID sign-up fills the profile's ORCID iD. Outbound requests go through
     `get_requests_session`, which tests replace with recorded responses."""
+
+    def get_app(self, request, provider, client_id=None):
+        """The provider's app from SOCIALACCOUNT_PROVIDERS; a provider whose keys are not set is not found (404)
+        rather than an error."""
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist as exc:
+            raise Http404("This way of logging in is not offered here.") from exc
 
     def save_user(self, request, sociallogin, form=None):
         user = super().save_user(request, sociallogin, form)

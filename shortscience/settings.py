@@ -119,10 +119,6 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
-    "allauth.socialaccount",
-    "allauth.socialaccount.providers.github",
-    "allauth.socialaccount.providers.google",
-    "allauth.socialaccount.providers.orcid",
     "django_tasks",
     "django_tasks_db",
     "csp",
@@ -130,6 +126,12 @@ INSTALLED_APPS = [
     "accounts",
     "papers",
     "summaries",
+    # Social log-in (last: the content types of the apps above keep their ids); offered per provider only when
+    # its keys are set (SOCIALACCOUNT_PROVIDERS below).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.orcid",
 ]
 
 MIDDLEWARE = [
