@@ -266,6 +266,7 @@ def social_providers() -> dict:
 
 SOCIALACCOUNT_PROVIDERS = social_providers()
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_QUERY_EMAIL = True  # GitHub: its list of addresses, each saying whether GitHub verified it
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an address at a provider does not log into our account of that address
 SOCIALACCOUNT_LOGIN_ON_GET = False  # the "continue with…" page posts, so that another site cannot start one
 
