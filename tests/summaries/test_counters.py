@@ -58,7 +58,7 @@ def author_truth() -> dict:
     """{user id: (public, signed, total score, average score)} from the summaries, for everyone with a public one."""
     signed = Q(is_anonymous=False)
     rows = (
-        Summary.objects.filter(listed_rule())
+        Summary.objects.filter(listed_rule(), author__isnull=False)  # not one whose author left
         .order_by()
         .values("author_id")
         .annotate(
