@@ -45,7 +45,12 @@ def test_mail_subjects_name_the_site_not_example_com(client):
     client.post("/accounts/password/reset/", {"email": "forgetful@example.org"})
     client.post(
         "/accounts/signup/",
-        {"username": "newbie", "email": "newbie@example.org", "password1": "a-long-pass-1234", "password2": "a-long-pass-1234"},
+        {
+            "username": "newbie",
+            "email": "newbie@example.org",
+            "password1": "a-long-pass-1234",
+            "password2": "a-long-pass-1234",
+        },
     )
     assert len(mail.outbox) == 2
     for message in mail.outbox:

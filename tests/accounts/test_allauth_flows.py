@@ -27,7 +27,12 @@ def link_in(message, path_start: str) -> str:
 def test_sign_up_waits_for_the_confirmation_then_logs_in(client):
     response = client.post(
         "/accounts/signup/",
-        {"username": "newbie", "email": "newbie@example.org", "password1": "a-long-pass-1234", "password2": "a-long-pass-1234"},
+        {
+            "username": "newbie",
+            "email": "newbie@example.org",
+            "password1": "a-long-pass-1234",
+            "password2": "a-long-pass-1234",
+        },
     )
     assert response.status_code == 302 and response["Location"] == "/accounts/confirm-email/"
     assert "_auth_user_id" not in client.session
