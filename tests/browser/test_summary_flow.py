@@ -1,5 +1,6 @@
 """A person's whole path through the site, in Chromium: sign up, confirm the address and log in, write a summary
-with math and a citation, see KaTeX typeset the live preview, save, find it on the homepage; then another person logs in, votes and comments."""
+with math and a citation, see KaTeX typeset the live preview, save, find it on the homepage; then another person
+logs in, votes and comments."""
 
 import re
 from urllib.parse import urlsplit
