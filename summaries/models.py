@@ -325,7 +325,7 @@ class CommentQuerySet(models.QuerySet):
 
     def shown_to(self, user):
         """The visible comments, and `user`'s own that wait for their address to be confirmed."""
-        if not user.is_authenticated or user.is_confirmed:
+        if not user.is_authenticated or user.is_confirmed or user.is_banned:
             return self.visible()
         return self.filter(visible_comments() | Q(author=user, is_deleted=False, is_hidden=False))
 
