@@ -1,10 +1,15 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import filter_users_by_email
 from allauth.core.internal import ratelimit
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
+from django.core.exceptions import ValidationError
+from django.http import Http404
 
 from shortscience.ratelimit import client_address
 
-from .models import username_validate
+from . import services
+from .models import orcid_validator, username_validate
 from .usernames import username_fold
 
 
@@ -60,3 +65,40 @@ class AccountAdapter(DefaultAccountAdapter):
         super()._delete_login_attempts_cached_email(request, **credentials)
         key = self.login_account(**credentials)
         ratelimit.clear(request, app="allauth.account", action="login_failed_account", key=key)
+
+    def confirm_email(self, request, email_address) -> bool:
+        """allauth marks the address verified (and, as ACCOUNT_CHANGE_EMAIL has it, makes it the account's only
+        one); then what the account wrote may become public (accounts.services.user_confirmed_refresh)."""
+        confirmed = super().confirm_email(request, email_address)
+        services.user_confirmed_refresh(user=email_address.user)
+        return confirmed
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Social log-in (GitHub, Google, ORCID: settings.SOCIALACCOUNT_PROVIDERS): a banned account is refused as on
+    the log-in form (the account adapter's pre_login); a sign-up with an address the provider verified is
+    confirmed at once; an ORCID sign-up fills the profile's ORCID iD. Outbound requests go through
+    `get_requests_session`, which tests replace with recorded responses."""
+
+    def get_app(self, request, provider, client_id=None):
+        """The provider's app from SOCIALACCOUNT_PROVIDERS; a provider whose keys are not set is not found (404)
+        rather than an error."""
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist as exc:
+            raise Http404("This way of logging in is not offered here.") from exc
+
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form)
+        account = sociallogin.account
+        if account.provider == "orcid" and not user.orcid:
+            orcid = account.uid
+            try:
+                orcid_validator(orcid)
+            except ValidationError:
+                pass
+            else:
+                user.orcid = orcid
+                user.save(update_fields=["orcid"])
+        services.user_confirmed_refresh(user=user)
+        return user

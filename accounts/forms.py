@@ -63,3 +63,36 @@ class AdminUserCreationForm(auth_forms.AdminUserCreationForm):
         if username is not None:
             username_validate(username)
         return username
+
+
+class AccountDeleteForm(forms.Form):
+    """Leaving: what becomes of the summaries, and the password (an account without one reauthenticates with its
+    provider instead: accounts.views.account_delete_view)."""
+
+    KEEP, DELETE = "keep", "delete"
+    summaries = forms.ChoiceField(
+        label="Your summaries",
+        choices=[
+            (KEEP, "Keep them, anonymous: readers keep what they learnt from them (recommended)"),
+            (DELETE, "Delete them, with their comments and votes"),
+        ],
+        initial=KEEP,
+        widget=forms.RadioSelect,
+    )
+    password = forms.CharField(label="Your password", strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not user.has_usable_password():
+            del self.fields["password"]
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password: your account was not deleted.")
+        return password
+
+    @property
+    def keep_summaries(self) -> bool:
+        return self.cleaned_data["summaries"] == self.KEEP

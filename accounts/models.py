@@ -10,7 +10,29 @@ from django.urls import reverse
 
 from .usernames import username_fold, validate_username
 
-orcid_validator = RegexValidator(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", "An ORCID looks like 0000-0002-1825-0097.")
+orcid_format_validator = RegexValidator(
+    r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", "An ORCID iD looks like 0000-0002-1825-0097: four groups of four digits."
+)
+
+
+def orcid_checksum(digits: str) -> str:
+    """The check character of an ORCID iD's first 15 digits (ISO 7064 MOD 11-2), "0" to "9" or "X"."""
+    total = 0
+    for digit in digits:
+        total = (total + int(digit)) * 2
+    check = (12 - total % 11) % 11
+    return "X" if check == 10 else str(check)
+
+
+def orcid_validator(value: str) -> None:
+    """An ORCID iD: its format, then its last character, the checksum of the others (a typo is caught)."""
+    orcid_format_validator(value)
+    digits = value.replace("-", "")
+    if orcid_checksum(digits[:15]) != digits[15]:
+        raise ValidationError(
+            f"“{value}” is not an ORCID iD: its last character does not match the others (check for a typo).",
+            code="orcid_checksum",
+        )
 
 
 class UserQuerySet(models.QuerySet):
@@ -72,6 +94,10 @@ class User(AbstractUser):
     orcid = models.CharField("ORCID", max_length=19, blank=True, validators=[orcid_validator])
     email_on_comment = models.BooleanField("email me when someone comments on my summaries", default=True)
     is_banned = models.BooleanField(default=False, help_text="Hides the user's content and blocks log-in.")
+    # Kept by accounts.services.user_confirmed_refresh: what they write is public only once it is true.
+    is_confirmed = models.BooleanField(
+        "email confirmed", default=False, help_text="Has a verified email address: what they write is public."
+    )
 
     objects = AccountManager()
 

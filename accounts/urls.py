@@ -18,4 +18,5 @@ urlpatterns = [
     path("user/atom", require_safe(page_cache.cache_for_anonymous(_user_scopes)(feeds.UserAtom())), name="atom"),
     path("users", views.leaderboard, name="list"),
     path("settings", views.settings_view, name="settings"),
+    path("settings/delete", views.account_delete_view, name="delete"),
 ]

@@ -1,5 +1,10 @@
+import time
+
+from allauth.account import app_settings as allauth_settings
+from allauth.account.internal.flows.login import get_authentication_records
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -13,9 +18,11 @@ from papers.models import Paper
 from shortscience import page_cache
 from shortscience.pagination import CountedPaginator
 from shortscience.params import int_param, text_param
+from shortscience.ratelimit import rate_limit_hit
 from summaries.models import Summary
 
-from .forms import ProfileForm
+from . import services
+from .forms import AccountDeleteForm, ProfileForm
 from .models import User
 
 PROFILE_PAGE_SIZE = 20
@@ -115,3 +122,45 @@ def settings_view(request):
             return redirect("accounts:settings")
         messages.error(request, "Your settings were not saved: see the problems below.")
     return render(request, "accounts/user_settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_delete_view(request):
+    """/settings/delete: leaving, with the password (an account without one logs in again with its provider
+    first: social_login_recent); the summaries stay, anonymous, or are deleted, as the user chooses. Password
+    attempts are limited per account (ACCOUNT_DELETE_RATE_LIMIT)."""
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    context = {
+        "form": form,
+        "log_in_again": not request.user.has_usable_password() and not social_login_recent(request),
+    }
+    if context["log_in_again"]:
+        context["social_accounts"] = list(request.user.socialaccount_set.all())
+        if request.method == "POST":
+            messages.error(request, "Log in again with your provider first: your account was not deleted.")
+            return render(request, "accounts/user_confirm_delete.html", context, status=403)
+    if request.method == "POST":
+        if "password" in form.fields:
+            wait = rate_limit_hit("account-delete", str(request.user.pk), rate=settings.ACCOUNT_DELETE_RATE_LIMIT)
+            if wait:
+                messages.error(
+                    request,
+                    f"Too many attempts: try again in {max(1, wait // 60)} minute{'s' if wait > 60 else ''}."
+                    " Your account was not deleted.",
+                )
+                return render(request, "accounts/user_confirm_delete.html", context, status=429)
+        if form.is_valid():
+            services.account_delete(user=request.user, keep_summaries=form.keep_summaries)
+            logout(request)
+            messages.success(request, "Your account was deleted. Thank you for the summaries you wrote.")
+            return redirect("/")
+    return render(request, "accounts/user_confirm_delete.html", context, status=400 if form.errors else 200)
+
+
+def social_login_recent(request) -> bool:
+    """Whether this session logged in with a provider within ACCOUNT_REAUTHENTICATION_TIMEOUT: how an account
+    without a password says it is its owner (allauth's reauthentication asks for a password or a code)."""
+    records = get_authentication_records(request, request.user)
+    times = [record.get("at", 0) for record in records if record.get("method") == "socialaccount"]
+    return bool(times) and time.time() - max(times) < allauth_settings.REAUTHENTICATION_TIMEOUT

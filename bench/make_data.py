@@ -201,7 +201,7 @@ class DataMaker:
         columns = (
             *("id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email"),
             *("is_staff", "is_active", "date_joined", "display_name", "bio", "orcid", "email_on_comment"),
-            "is_banned",
+            *("is_banned", "is_confirmed"),
         )
 
         def rows():
@@ -215,7 +215,7 @@ class DataMaker:
                 joined = self._past(365 * (YEARS + 1))
                 yield (
                     *(pk, password, None, False, name, "", "", f"{name}@example.org", False, True, joined),
-                    *(display, "", "", self.rng.random() < 0.7, banned),
+                    *(display, "", "", self.rng.random() < 0.7, banned, True),
                 )
 
         written = copy_rows("accounts_user", columns, rows())

@@ -34,9 +34,18 @@ DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")  # a read replica for the read-only pages
 REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "10"))  # after a POST, that browser reads the primary
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = os.environ.get("SITE_NAME", "ShortScience")  # with SITE_URL, the Site record: shortscience/sites.py
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")  # empty: mail goes to the console
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ShortScience <noreply@shortscience.example>")
-ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
+# mandatory: no log-in before the address is confirmed, and nothing written is public before it (accounts.services)
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+# Social log-in: each provider is offered only when both its keys are set.
+GITHUB_CLIENT_ID = os.environ.get("GITHUB_CLIENT_ID", "")
+GITHUB_CLIENT_SECRET = os.environ.get("GITHUB_CLIENT_SECRET", "")
+GOOGLE_CLIENT_ID = os.environ.get("GOOGLE_CLIENT_ID", "")
+GOOGLE_CLIENT_SECRET = os.environ.get("GOOGLE_CLIENT_SECRET", "")
+ORCID_CLIENT_ID = os.environ.get("ORCID_CLIENT_ID", "")
+ORCID_CLIENT_SECRET = os.environ.get("ORCID_CLIENT_SECRET", "")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 HTTP_USER_AGENT = os.environ.get(
@@ -81,6 +90,8 @@ FEED_ALL_LIMIT = int(os.environ.get("FEED_ALL_LIMIT", "10000"))
 FEED_FULL_LIMIT = int(os.environ.get("FEED_FULL_LIMIT", "1000"))
 SUMMARY_PREVIEW_LIMIT = int(os.environ.get("SUMMARY_PREVIEW_LIMIT", "30"))
 SUMMARY_PREVIEW_SECONDS = int(os.environ.get("SUMMARY_PREVIEW_SECONDS", "60"))
+# Password attempts on the account deletion page, per account: "COUNT/SECONDS".
+ACCOUNT_DELETE_RATE_LIMIT = os.environ.get("ACCOUNT_DELETE_RATE_LIMIT", "5/900")
 # The hosts whose images summaries show (and the Content-Security-Policy lets the browser load): an image from
 # any other host is shown as a link to it. "host", "host:port" or "*.domain" (its subdomains), comma-separated.
 SUMMARY_IMAGE_HOSTS = [
@@ -120,6 +131,12 @@ INSTALLED_APPS = [
     "accounts",
     "papers",
     "summaries",
+    # Social log-in (last: the content types of the apps above keep their ids); offered per provider only when
+    # its keys are set (SOCIALACCOUNT_PROVIDERS below).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.orcid",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +245,35 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+ACCOUNT_CHANGE_EMAIL = True  # one address per account: a new one replaces it once confirmed
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+
+
+def social_providers() -> dict:
+    """allauth's SOCIALACCOUNT_PROVIDERS: the providers whose keys are in the environment, each with its app
+    (no SocialApp rows). GitHub and Google say which addresses they verified; ORCID gives none by default."""
+    keys = {
+        "github": (GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, {"SCOPE": ["read:user", "user:email"]}),
+        "google": (
+            GOOGLE_CLIENT_ID,
+            GOOGLE_CLIENT_SECRET,
+            {"SCOPE": ["profile", "email"], "AUTH_PARAMS": {"access_type": "online"}, "OAUTH_PKCE_ENABLED": True},
+        ),
+        "orcid": (ORCID_CLIENT_ID, ORCID_CLIENT_SECRET, {"BASE_DOMAIN": "orcid.org", "MEMBER_API": False}),
+    }
+    return {
+        provider: {**options, "APPS": [{"client_id": client_id, "secret": secret, "key": ""}]}
+        for provider, (client_id, secret, options) in keys.items()
+        if client_id and secret
+    }
+
+
+SOCIALACCOUNT_PROVIDERS = social_providers()
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_QUERY_EMAIL = True  # GitHub: its list of addresses, each saying whether GitHub verified it
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an address at a provider does not log into our account of that address
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the "continue with…" page posts, so that another site cannot start one
 
 
 def allauth_rates(name: str, per: str) -> str:

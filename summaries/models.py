@@ -27,11 +27,24 @@ def new_share_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def in_good_standing(prefix: str) -> Q:
+    """The people whose writing counts in public: not banned, and their email address confirmed (what an
+    unconfirmed account writes waits, visible to them, until they confirm). `prefix` reaches the user ("author__",
+    "voter__"). The one definition that listed_rule, readable_rule, visible_comments and the scores share."""
+    return Q(**{f"{prefix}is_banned": False, f"{prefix}is_confirmed": True})
+
+
+def author_in_good_standing(prefix: str = "") -> Q:
+    """A summary's author in good standing, or none: a summary whose author left is anonymous and stays."""
+    return Q(**{f"{prefix}author__isnull": True}) | in_good_standing(f"{prefix}author__")
+
+
 def listed_rule(prefix: str = "") -> Q:
-    """The rule for the summaries anyone may read: not private, not hidden by a moderator, author not banned.
-    It is stored in `Summary.is_listed` by `services.summary_counters_refresh`, the one place that applies it;
-    queries filter on the stored flag (public_summaries)."""
-    return Q(**{f"{prefix}is_private": False, f"{prefix}is_hidden": False, f"{prefix}author__is_banned": False})
+    """The rule for the summaries anyone may read: not private, not hidden by a moderator, author in good
+    standing (not banned, address confirmed). It is stored in `Summary.is_listed` by
+    `services.summary_counters_refresh`, the one place that applies it; queries filter on the stored flag
+    (public_summaries)."""
+    return Q(**{f"{prefix}is_private": False, f"{prefix}is_hidden": False}) & author_in_good_standing(prefix)
 
 
 def public_summaries(prefix: str = "") -> Q:
@@ -42,14 +55,15 @@ def public_summaries(prefix: str = "") -> Q:
 
 def readable_rule(user, share_token: str = "", prefix: str = "") -> Q:
     """The summaries `user` may read, as a filter (`Summary.can_read` for one): public ones, the user's own and a
-    private one whose share token was given, never one hidden by a moderator or by a banned author. `prefix`
-    reaches them through a relation ("summary__" from a comment)."""
+    private one whose share token was given, never one hidden by a moderator or by a banned author; an
+    unconfirmed author's only to them. `prefix` reaches them through a relation ("summary__" from a comment)."""
     shown = Q(**{f"{prefix}is_private": False})
-    if user.is_authenticated:
-        shown |= Q(**{f"{prefix}author": user})
     if share_token:
         shown |= Q(**{f"{prefix}share_token": share_token})
-    return shown & Q(**{f"{prefix}is_hidden": False, f"{prefix}author__is_banned": False})
+    shown &= author_in_good_standing(prefix)
+    if user.is_authenticated:
+        shown |= Q(**{f"{prefix}author": user})
+    return shown & Q(**{f"{prefix}is_hidden": False}) & ~Q(**{f"{prefix}author__is_banned": True})
 
 
 class FeedTab(models.TextChoices):
@@ -116,7 +130,7 @@ class SummaryQuerySet(models.QuerySet):
             .prefetch_related(
                 Prefetch(
                     "comments",
-                    queryset=Comment.objects.visible().select_related("author"),
+                    queryset=Comment.objects.shown_to(user).select_related("author"),
                     to_attr="visible_comments",
                 )
             )
@@ -158,7 +172,10 @@ class SummaryQuerySet(models.QuerySet):
 
 class Summary(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="summaries")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="summaries")
+    # Empty once the author deleted their account and left the summary, anonymous (the check constraint).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="summaries"
+    )
     body = models.TextField(help_text="Markdown with LaTeX math")
     body_html = models.TextField(editable=False, help_text="Rendered at save by shortscience.markup")
     is_private = models.BooleanField("private", default=False)
@@ -183,7 +200,12 @@ class Summary(models.Model):
 
     class Meta:
         verbose_name_plural = "summaries"
-        constraints = [models.UniqueConstraint(fields=["paper", "author"], name="one_summary_per_user_and_paper")]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "author"], name="one_summary_per_user_and_paper"),
+            models.CheckConstraint(
+                condition=Q(author__isnull=False) | Q(is_anonymous=True), name="summary_without_author_is_anonymous"
+            ),
+        ]
         indexes = [
             # The homepage tabs, each read in its order from the public rows only.
             models.Index(fields=["-edited_at"], name="summary_listed_recent_idx", condition=Q(is_listed=True)),
@@ -206,22 +228,27 @@ class Summary(models.Model):
     @property
     def anchor(self) -> str:
         """The HTML id and `a=` value of this summary: the username, or anon-N for anonymous ones."""
-        return f"anon-{self.pk}" if self.is_anonymous else self.author.username
+        return f"anon-{self.pk}" if self.is_anonymous or self.author_id is None else self.author.username
 
     @property
     def author_name(self) -> str:
-        return ANONYMOUS if self.is_anonymous else self.author.public_name
+        return ANONYMOUS if self.is_anonymous or self.author_id is None else self.author.public_name
 
     def get_share_url(self):
         return self.get_absolute_url() + "&" + urlencode({"code": self.share_token})
 
     def can_edit(self, user) -> bool:
-        return user.is_authenticated and user.pk == self.author_id and not user.is_banned
+        return user.is_authenticated and self.author_id is not None and user.pk == self.author_id and not user.is_banned
 
     def can_read(self, user, share_token: str = "") -> bool:
-        if self.is_hidden or self.author.is_banned:
+        author = self.author
+        if self.is_hidden or (author is not None and author.is_banned):
             return False
-        return (not self.is_private) or self.can_edit(user) or (share_token and share_token == self.share_token)
+        if self.can_edit(user):
+            return True
+        if author is not None and not author.is_confirmed:  # waits for its author's confirmation
+            return False
+        return (not self.is_private) or bool(share_token and share_token == self.share_token)
 
 
 class Revision(models.Model):
@@ -287,14 +314,20 @@ class Vote(models.Model):
 
 
 def visible_comments(prefix: str = "") -> Q:
-    """The comments anyone may see: not deleted, not hidden by a moderator, not by a banned user. `prefix`
-    reaches them through a relation ("comments__" from a summary)."""
-    return Q(**{f"{prefix}is_deleted": False, f"{prefix}is_hidden": False, f"{prefix}author__is_banned": False})
+    """The comments anyone may see: not deleted, not hidden by a moderator, by a user in good standing (not
+    banned, address confirmed). `prefix` reaches them through a relation ("comments__" from a summary)."""
+    return Q(**{f"{prefix}is_deleted": False, f"{prefix}is_hidden": False}) & in_good_standing(f"{prefix}author__")
 
 
 class CommentQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(visible_comments())
+
+    def shown_to(self, user):
+        """The visible comments, and `user`'s own that wait for their address to be confirmed."""
+        if not user.is_authenticated or user.is_confirmed or user.is_banned:
+            return self.visible()
+        return self.filter(visible_comments() | Q(author=user, is_deleted=False, is_hidden=False))
 
     def readable_by(self, user, share_token: str = ""):
         """The visible comments `user` may read: those on a summary they may read (a comment is as private as its

@@ -32,6 +32,7 @@ from .models import (
     SiteCounter,
     Summary,
     Vote,
+    in_good_standing,
     listed_rule,
 )
 
@@ -89,7 +90,12 @@ def summary_counters_refresh(*, summary_ids=None) -> int:
 def summary_scores_refresh(*, summary_ids) -> int:
     """Set `score` to the sum of the votes of these summaries (ids, or a queryset of ids), in one UPDATE: the one
     definition of a score, applied by every write that adds or removes votes (a vote, deleting voters)."""
-    total = Vote.objects.filter(summary=OuterRef("pk")).order_by().values("summary").annotate(t=Sum("value"))
+    total = (  # the votes of voters in good standing (in_good_standing: not banned, address confirmed)
+        Vote.objects.filter(in_good_standing("voter__"), summary=OuterRef("pk"))
+        .order_by()
+        .values("summary")
+        .annotate(t=Sum("value"))
+    )
     summary_pages_invalidate(summary_ids=summary_ids)
     rows = Summary.objects.filter(pk__in=summary_ids)
     with transaction.atomic():
@@ -110,11 +116,13 @@ def author_stats_refresh(*, user_ids=None) -> None:
     signed = listed.filter(is_anonymous=False)
     with transaction.atomic():
         if user_ids is None:
-            ids = list(Summary.objects.order_by().values_list("author_id", flat=True).distinct())
+            ids = list(
+                Summary.objects.filter(author__isnull=False).order_by().values_list("author_id", flat=True).distinct()
+            )
             ids += AuthorStats.objects.exclude(user_id__in=ids).values_list("user_id", flat=True)
         else:
             ids = list(user_ids)
-        ids = sorted(set(ids))
+        ids = sorted(set(ids) - {None})  # a summary whose author left has no one to count
         if not ids:
             return
         AuthorStats.objects.bulk_create([AuthorStats(user_id=pk) for pk in ids], ignore_conflicts=True)
@@ -148,7 +156,7 @@ def summary_popularity_refresh(*, summary_ids=None, now=None) -> int:
     Popular tab may be."""
     since = (now or timezone.now()) - timedelta(days=POPULAR_DAYS)
     votes = (
-        Vote.objects.filter(summary=OuterRef("pk"), updated_at__gte=since, value__gt=0)
+        Vote.objects.filter(in_good_standing("voter__"), summary=OuterRef("pk"), updated_at__gte=since, value__gt=0)
         .order_by()
         .values("summary")
         .annotate(n=Count("pk"))
@@ -195,7 +203,7 @@ def summary_pages_invalidate(*, summary_ids) -> None:
     page_cache.invalidate(
         page_cache.LISTS,
         *paper_page_scopes(paper_ids=[*ids, *cited]),
-        *(page_cache.scope("user", name.lower()) for _, name in rows),
+        *(page_cache.scope("user", name.lower()) for _, name in rows if name is not None),
     )
 
 
@@ -248,6 +256,9 @@ def user_banned_set(*, users, is_banned: bool) -> int:
             Q(author_id__in=ids) | Q(pk__in=Comment.objects.filter(author_id__in=ids).values("summary_id"))
         ).values("pk")
     )
+    voted = list(Vote.objects.filter(voter_id__in=ids).values_list("summary_id", flat=True))  # their votes count
+    summary_scores_refresh(summary_ids=voted)  # (or not) in scores and popularity
+    summary_popularity_refresh(summary_ids=voted)
     return count
 
 
@@ -447,7 +458,8 @@ def comment_create(*, summary: Summary, author, body: str) -> Comment:
         summary_counters_refresh(summary_ids=[summary.pk])
         # The mail is a job (summaries.tasks), enqueued once the comment is committed; a failure to enqueue is
         # logged and does not undo the comment (robust).
-        transaction.on_commit(lambda: tasks.comment_notify.enqueue(comment_id=comment.pk), robust=True)
+        if summary.author_id is not None:  # none to tell once the author left
+            transaction.on_commit(lambda: tasks.comment_notify.enqueue(comment_id=comment.pk), robust=True)
     return comment
 
 

@@ -1,4 +1,5 @@
 import factory
+from allauth.account.models import EmailAddress
 
 from accounts.models import User
 from papers.importers.records import PaperRecord, Source
@@ -10,10 +11,20 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("correct horse battery staple")
+    is_confirmed = True  # what they write is public, as for anyone who confirmed their address
+
+    @factory.post_generation
+    def verified_email(user, create, extracted, **kwargs):
+        """A confirmed account has its address verified, as allauth leaves it (log-in needs it)."""
+        if create and user.is_confirmed and user.email and extracted is not False:
+            EmailAddress.objects.get_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
 
 
 def make_paper(**overrides):

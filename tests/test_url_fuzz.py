@@ -4,12 +4,14 @@ The URLs come from the resolver, so a new one fails `test_every_own_url_lists_it
 parameters are listed here, and is then fuzzed like the others. Every page that answers GET answers HEAD too."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
 from django.utils.http import urlencode
 
 from accounts.models import User
 from summaries import services
+from summaries.models import Summary
 from tests.factories import UserFactory, make_paper, make_summary
 from tests.url_patterns import all_patterns
 
@@ -74,6 +76,7 @@ OWN_URLS = {
         ("GET", {}, {}),
         ("POST", {}, {"display_name": "Ada", "bio": "About me", "orcid": "", "email_on_comment": "on"}),
     ],
+    "accounts:delete": [("GET", {}, {}), ("POST", {}, {"summaries": "keep", "password": "not the password"})],
     "about": [("GET", {}, {})],
     "healthz": [("GET", {}, {})],
     "robots": [("GET", {}, {})],
@@ -100,6 +103,7 @@ PATH_DEFAULTS = {
     "app_label": "summaries",  # the admin's app index
     "object_id": "{summary_id}",  # the admin's change, delete and history pages
     "section": "papers",  # a sitemap's section
+    "content_type_id": "{summary_content_type_id}",  # the admin's "view on site"
 }
 
 PATTERNS = all_patterns()
@@ -128,6 +132,7 @@ def world(db):
         "anchor": summary.anchor,
         "version": summary.version,
         "username": author.username,
+        "summary_content_type_id": ContentType.objects.get_for_model(Summary).pk,
     }
     return {"author": author, "admin": admin, "values": values}
 

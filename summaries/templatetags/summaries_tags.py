@@ -77,8 +77,8 @@ def summary_fragment_key(context, summary, *parts) -> str:
         summary.is_anonymous,
         summary.comment_count,
         summary.share_token if role == "author" else "",
-        summary.author.username,
-        summary.author.public_name,
+        summary.author.username if summary.author_id else "",  # none once its author left (anonymous)
+        summary.author.public_name if summary.author_id else "",
         summary.paper_id,
         summary.paper.bibtex_key,
         *parts,

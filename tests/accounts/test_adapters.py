@@ -1,7 +1,6 @@
 import re
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core import mail
 
 from tests.factories import UserFactory
@@ -26,9 +25,7 @@ TOO_MANY = b"Too many failed login attempts"
 
 @pytest.fixture
 def alice():
-    user = UserFactory(username="alice", email="alice@example.org", password=PASSWORD)
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
-    return user
+    return UserFactory(username="alice", email="alice@example.org", password=PASSWORD)  # address verified
 
 
 def log_in(client, login, password, address):

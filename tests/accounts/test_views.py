@@ -47,3 +47,33 @@ def test_settings_update_profile(client):
     user.refresh_from_db()
     assert user.display_name == "Dr. Who" and user.orcid == "0000-0002-1825-0097"
     assert user.email_on_comment is False
+
+
+@pytest.mark.parametrize(
+    ("orcid", "accepted"),
+    [
+        ("0000-0002-1825-0097", True),  # ORCID's own example
+        ("0000-0001-5109-3700", True),
+        ("0000-0002-1694-233X", True),  # a check character of 10
+        ("0000-0002-1825-0098", False),  # one digit off: the checksum catches it
+        ("0000-0002-1825-009", False),
+        ("0000000218250097", False),
+    ],
+)
+def test_settings_check_the_orcid_format_and_checksum(client, orcid, accepted):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post("/settings", {"display_name": "Kept", "bio": "Also kept", "orcid": orcid})
+    user.refresh_from_db()
+    if accepted:
+        assert response.status_code == 302 and user.orcid == orcid
+    else:
+        html = response.content.decode()
+        assert response.status_code == 400 and user.orcid == ""
+        assert "ORCID iD" in html and f'value="{orcid}"' in html and 'value="Kept"' in html and "Also kept" in html
+
+
+def test_the_checksum_message_says_what_is_wrong(client):
+    client.force_login(UserFactory())
+    html = client.post("/settings", {"orcid": "0000-0002-1825-0098"}).content.decode()
+    assert "its last character does not match the others" in html

@@ -95,7 +95,8 @@ def assert_paper_page_shows_images_and_math(page, site):
 
 
 def test_main_pages_keep_to_the_policy_for_guests(page, site):
-    for url in main_pages(site) + ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]:
+    accounts = ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/accounts/confirm-email/"]
+    for url in main_pages(site) + accounts:
         open_page(page, url)
     assert_paper_page_shows_images_and_math(page, site)
     assert site["elsewhere"] == []  # no page asked another host for anything (the tracker's pixel above)
@@ -117,6 +118,8 @@ def test_main_pages_editor_and_admin_keep_to_the_policy_for_a_logged_in_moderato
         "/settings",
         "/accounts/password/change/",
         "/accounts/email/",
+        "/accounts/3rdparty/",
+        "/settings/delete",
         f"/summary/{own.pk}/revisions",
         f"/report?summary={summary.pk}",
         "/admin/",

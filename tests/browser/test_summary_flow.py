@@ -1,9 +1,12 @@
-"""A person's whole path through the site, in Chromium: sign up, write a summary with math and a citation, see
-KaTeX typeset the live preview, save, find it on the homepage; then another person logs in, votes and comments."""
+"""A person's whole path through the site, in Chromium: sign up, confirm the address and log in, write a summary
+with math and a citation, see KaTeX typeset the live preview, save, find it on the homepage; then another person
+logs in, votes and comments."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from summaries.models import Comment, Summary, Vote
@@ -25,6 +28,15 @@ def test_sign_up_write_preview_save_vote_comment(page):
     page.get_by_label("Password", exact=True).fill("a-long-password-123")
     page.get_by_label("Password (again)").fill("a-long-password-123")
     page.get_by_role("button", name="Sign Up").click()
+    # Confirm the address with the link mailed (mandatory), then log in.
+    expect(page.get_by_role("heading", name="Confirm your address")).to_be_visible()
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body)[0]
+    page.goto(urlsplit(link).path)
+    page.get_by_role("button", name="Confirm").click()
+    page.goto("/accounts/login/")
+    page.get_by_label("Username or email").fill("writer")
+    page.get_by_label("Password").fill("a-long-password-123")
+    page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("link", name="writer")).to_be_visible()
 
     # Write, with the form's help text, and the live preview typeset by KaTeX.

@@ -32,10 +32,11 @@ pytestmark = pytest.mark.django_db
 
 def truth(summary: Summary) -> dict:
     since = timezone.now() - timedelta(days=POPULAR_DAYS)
-    upvotes = Vote.objects.filter(summary=summary, value__gt=0, updated_at__gte=since).count()
+    votes = Vote.objects.filter(summary=summary, voter__is_banned=False, voter__is_confirmed=True)
+    upvotes = votes.filter(value__gt=0, updated_at__gte=since).count()
     views = PaperVisit.objects.filter(paper_id=summary.paper_id, day__gte=since.date()).aggregate(n=Sum("count"))
     return {
-        "score": Vote.objects.filter(summary=summary).aggregate(n=Sum("value"))["n"] or 0,
+        "score": votes.aggregate(n=Sum("value"))["n"] or 0,
         "is_listed": Summary.objects.filter(listed_rule(), pk=summary.pk).exists(),
         "comment_count": Comment.objects.visible().filter(summary=summary).count(),
         "popularity": upvotes * 10 + (views["n"] or 0),
@@ -57,7 +58,7 @@ def author_truth() -> dict:
     """{user id: (public, signed, total score, average score)} from the summaries, for everyone with a public one."""
     signed = Q(is_anonymous=False)
     rows = (
-        Summary.objects.filter(listed_rule())
+        Summary.objects.filter(listed_rule(), author__isnull=False)  # not one whose author left
         .order_by()
         .values("author_id")
         .annotate(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -211,11 +212,15 @@ class Command(BaseCommand):
                     "bio": person["bio"],
                     "email": "demo@shortscience.example" if username == DEMO_USERNAME else "",
                     "email_on_comment": False,
+                    "is_confirmed": True,  # what they wrote is public (accounts.services.user_confirmed_refresh)
                 },
             )
             if is_new:
                 if username == DEMO_USERNAME:
                     user.set_password(DEMO_PASSWORD)
+                    EmailAddress.objects.get_or_create(  # verified: log-in needs a confirmed address
+                        user=user, email=user.email, defaults={"verified": True, "primary": True}
+                    )
                 else:
                     user.set_unusable_password()
                 user.save()
