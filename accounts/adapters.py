@@ -3,13 +3,16 @@ from allauth.account.utils import filter_users_by_email
 from allauth.core.internal import ratelimit
 
 from shortscience.ratelimit import client_address
+from summaries.limits import suspended_page
 
 from .models import username_validate
 from .usernames import username_fold
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Banned users are treated as inactive: allauth refuses the log-in and shows its 'inactive' page.
+    """Banned users cannot log in, by any path: every allauth log-in (password, a confirmation link that logs in, a
+    password reset, social log-in: allauth runs them all through `pre_login`) is refused with the "This account
+    is suspended" page (403). The admin's log-in is this one (shortscience/admin_site.py).
 
     Failed log-ins are limited three ways (settings.ACCOUNT_RATE_LIMITS): allauth's `login_failed` per client and
     per client and account together (its "key", made so here), so a stranger's wrong passwords lock out only that
@@ -21,7 +24,7 @@ class AccountAdapter(DefaultAccountAdapter):
             from allauth.account.internal.stagekit import clear_login
 
             clear_login(request)
-            return self.respond_user_inactive(request, user)
+            return suspended_page(request)
         return super().pre_login(request, user, **kwargs)
 
     def clean_username(self, username, shallow=False):

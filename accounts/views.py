@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from shortscience import page_cache
 from shortscience.pagination import CountedPaginator
 from shortscience.params import int_param, text_param
+from summaries.limits import refuse_suspended
 from summaries.models import Summary
 
 from .forms import ProfileForm
@@ -66,6 +67,7 @@ def leaderboard(request):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@refuse_suspended
 def settings_view(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST":

@@ -5,6 +5,8 @@ author_stats_refresh)."""
 
 from datetime import timedelta
 
+from allauth.usersessions.adapter import get_adapter as usersessions_adapter
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum
@@ -17,6 +19,7 @@ from shortscience import page_cache
 from shortscience.markup import render_summary_with_citations
 
 from . import tasks
+from .limits import SUSPENDED
 from .models import (
     MAX_COMMENT_LENGTH,
     MAX_REPORT_DETAILS,
@@ -87,9 +90,10 @@ def summary_counters_refresh(*, summary_ids=None) -> int:
 
 
 def summary_scores_refresh(*, summary_ids) -> int:
-    """Set `score` to the sum of the votes of these summaries (ids, or a queryset of ids), in one UPDATE: the one
-    definition of a score, applied by every write that adds or removes votes (a vote, deleting voters)."""
-    total = Vote.objects.filter(summary=OuterRef("pk")).order_by().values("summary").annotate(t=Sum("value"))
+    """Set `score` to the sum of the votes of these summaries (ids, or a queryset of ids) cast by voters who are not
+    banned (Vote.objects.counted), in one UPDATE: the one definition of a score, applied by every write that adds
+    or removes votes (a vote, deleting voters, banning or unbanning them)."""
+    total = Vote.objects.counted().filter(summary=OuterRef("pk")).order_by().values("summary").annotate(t=Sum("value"))
     summary_pages_invalidate(summary_ids=summary_ids)
     rows = Summary.objects.filter(pk__in=summary_ids)
     with transaction.atomic():
@@ -148,7 +152,8 @@ def summary_popularity_refresh(*, summary_ids=None, now=None) -> int:
     Popular tab may be."""
     since = (now or timezone.now()) - timedelta(days=POPULAR_DAYS)
     votes = (
-        Vote.objects.filter(summary=OuterRef("pk"), updated_at__gte=since, value__gt=0)
+        Vote.objects.counted()
+        .filter(summary=OuterRef("pk"), updated_at__gte=since, value__gt=0)
         .order_by()
         .values("summary")
         .annotate(n=Count("pk"))
@@ -238,8 +243,10 @@ def comment_hidden_set(*, comments, is_hidden: bool) -> int:
 
 @transaction.atomic
 def user_banned_set(*, users, is_banned: bool) -> int:
-    """Ban (or unban) users (a queryset): their summaries leave (or rejoin) the public ones and their comments
-    the counts. Returns how many users."""
+    """Ban (or unban) users (a queryset): their summaries leave (or rejoin) the public ones, their comments the
+    counts and their votes the scores; a ban also ends every session of theirs at once (allauth.usersessions
+    recorded each log-in's; accounts.middleware logs out any other at its next request). Returns how many
+    users."""
     ids = list(users.values_list("pk", flat=True))
     count = users.model.objects.filter(pk__in=ids).update(is_banned=is_banned)
     page_cache.invalidate(page_cache.SITE)  # their summaries, comments and names, on any page
@@ -248,7 +255,19 @@ def user_banned_set(*, users, is_banned: bool) -> int:
             Q(author_id__in=ids) | Q(pk__in=Comment.objects.filter(author_id__in=ids).values("summary_id"))
         ).values("pk")
     )
+    voted = list(Vote.objects.filter(voter_id__in=ids).values_list("summary_id", flat=True).distinct())
+    summary_scores_refresh(summary_ids=voted)
+    summary_popularity_refresh(summary_ids=voted)
+    if is_banned:
+        user_sessions_end(user_ids=ids)
     return count
+
+
+def user_sessions_end(*, user_ids) -> int:
+    """End every recorded session of these users (their next request is a guest's). Returns how many."""
+    sessions = list(UserSession.objects.filter(user_id__in=user_ids))
+    usersessions_adapter().end_sessions(sessions)
+    return len(sessions)
 
 
 @transaction.atomic
@@ -310,7 +329,7 @@ def summary_save(
     moved on since, StaleEdit is raised and nothing is written.
     """
     if author.is_banned:
-        raise NotAllowed("Banned users cannot write summaries.")
+        raise NotAllowed(SUSPENDED)
     body = body.replace("\r\n", "\n").strip()
     if not body:
         raise ValueError("A summary cannot be empty.")
@@ -380,6 +399,8 @@ def summary_rerender(*, summary: Summary, dry_run: bool = False) -> bool:
 
 @transaction.atomic
 def summary_delete(*, summary: Summary, user) -> None:
+    if user.is_authenticated and user.is_banned:
+        raise NotAllowed(SUSPENDED)
     if not summary.can_edit(user):
         raise NotAllowed("Only the author can delete a summary.")
     summaries_delete(summaries=Summary.objects.filter(pk=summary.pk))
@@ -417,8 +438,10 @@ def vote_cast(*, summary: Summary, voter, value: int) -> int:
     """
     if value not in (-1, 0, 1):
         raise ValueError("A vote is -1, 0 or +1.")
-    if not voter.is_authenticated or voter.is_banned:
+    if not voter.is_authenticated:
         raise NotAllowed("Log in to vote.")
+    if voter.is_banned:
+        raise NotAllowed(SUSPENDED)
     if voter.pk == summary.author_id:
         raise NotAllowed("You cannot vote on your own summary.")
     with transaction.atomic():
@@ -441,7 +464,7 @@ def comment_create(*, summary: Summary, author, body: str) -> Comment:
     if len(body) > MAX_COMMENT_LENGTH:
         raise ValueError(f"A comment can be at most {MAX_COMMENT_LENGTH:,} characters long.")
     if author.is_banned:
-        raise NotAllowed("Banned users cannot comment.")
+        raise NotAllowed(SUSPENDED)
     with transaction.atomic():
         comment = Comment.objects.create(summary=summary, author=author, body=body)
         summary_counters_refresh(summary_ids=[summary.pk])
@@ -452,6 +475,8 @@ def comment_create(*, summary: Summary, author, body: str) -> Comment:
 
 
 def comment_delete(*, comment: Comment, user) -> None:
+    if user.is_authenticated and user.is_banned:
+        raise NotAllowed(SUSPENDED)
     if not comment.can_delete(user):
         raise NotAllowed("Only its author can delete a comment.")
     with transaction.atomic():
@@ -459,9 +484,31 @@ def comment_delete(*, comment: Comment, user) -> None:
         summary_counters_refresh(summary_ids=[comment.summary_id])
 
 
+class AlreadyReported(Exception):
+    """The reporter's earlier report of this target is still open: one is enough."""
+
+    def __init__(self):
+        super().__init__("You have already reported this: a moderator will look at your report.")
+
+
 def report_create(*, reporter, reason: str, details: str = "", summary=None, comment=None) -> Report:
+    """Record a report; AlreadyReported when the reporter's report of the same target is still open (the
+    conditional unique constraints refuse the second of two concurrent ones too)."""
+    if reporter.is_banned:
+        raise NotAllowed(SUSPENDED)
     if reason not in Report.Reason.values:
         raise ValueError("Choose a reason.")
-    return Report.objects.create(
-        reporter=reporter, reason=reason, details=details.strip()[:MAX_REPORT_DETAILS], summary=summary, comment=comment
-    )
+    target = {"summary": summary} if summary is not None else {"comment": comment}
+    if Report.objects.filter(reporter=reporter, resolved_at__isnull=True, **target).exists():
+        raise AlreadyReported()
+    try:
+        with transaction.atomic():
+            return Report.objects.create(
+                reporter=reporter,
+                reason=reason,
+                details=details.strip()[:MAX_REPORT_DETAILS],
+                summary=summary,
+                comment=comment,
+            )
+    except IntegrityError as exc:  # a concurrent report of the same target committed first
+        raise AlreadyReported() from exc

@@ -1,4 +1,5 @@
 import factory
+from allauth.account.models import EmailAddress
 
 from accounts.models import User
 from papers.importers.records import PaperRecord, Source
@@ -14,6 +15,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def email_verified(user, create, extracted, **kwargs):
+        """The address is confirmed (log-in needs it: ACCOUNT_EMAIL_VERIFICATION is mandatory), unless
+        `email_verified=False`."""
+        if create and user.email and extracted is not False:
+            EmailAddress.objects.update_or_create(
+                user=user, email=user.email, defaults={"primary": True, "verified": True}
+            )
 
 
 def make_paper(**overrides):

@@ -2,6 +2,7 @@
 Cyrillic аlice were accepted beside alice."""
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -140,6 +141,7 @@ def test_an_older_account_whose_name_clashes_logs_in_and_saves_its_settings(clie
     older.set_password(PASSWORD)
     older.save()
     older.refresh_from_db()
+    EmailAddress.objects.create(user=older, email=older.email, primary=True, verified=True)
     assert older.username_folded is None
     response = client.post("/accounts/login/", {"login": "old@example.org", "password": PASSWORD})
     assert response.status_code == 302 and client.session["_auth_user_id"] == str(older.pk)
