@@ -32,10 +32,11 @@ pytestmark = pytest.mark.django_db
 
 def truth(summary: Summary) -> dict:
     since = timezone.now() - timedelta(days=POPULAR_DAYS)
-    upvotes = Vote.objects.filter(summary=summary, value__gt=0, updated_at__gte=since).count()
+    counted = Vote.objects.filter(voter__is_banned=False)  # a banned voter's votes count again on unban
+    upvotes = counted.filter(summary=summary, value__gt=0, updated_at__gte=since).count()
     views = PaperVisit.objects.filter(paper_id=summary.paper_id, day__gte=since.date()).aggregate(n=Sum("count"))
     return {
-        "score": Vote.objects.filter(summary=summary).aggregate(n=Sum("value"))["n"] or 0,
+        "score": counted.filter(summary=summary).aggregate(n=Sum("value"))["n"] or 0,
         "is_listed": Summary.objects.filter(listed_rule(), pk=summary.pk).exists(),
         "comment_count": Comment.objects.visible().filter(summary=summary).count(),
         "popularity": upvotes * 10 + (views["n"] or 0),
@@ -183,6 +184,11 @@ def test_counters_after_bans_and_unbans(world, staff_client):
     services.user_banned_set(users=User.objects.filter(pk=world["writer"].pk), is_banned=False)
     assert_counters_true()
     assert Summary.objects.public().count() == 3
+    services.user_banned_set(users=User.objects.filter(pk=world["voter"].pk), is_banned=True)  # votes stop counting
+    assert_counters_true()
+    assert set(Summary.objects.values_list("score", flat=True)) == {0}
+    services.user_banned_set(users=User.objects.filter(pk=world["voter"].pk), is_banned=False)
+    assert_counters_true()
 
 
 def test_counters_after_a_ban_in_the_user_form(world, staff_client):
