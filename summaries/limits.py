@@ -16,6 +16,7 @@ from django.utils import timezone
 from shortscience.ratelimit import rate_limit_hit
 
 SUSPENDED = "This account is suspended."
+SUSPENDED_SESSION_KEY = "account_suspended"  # what a ban leaves in the sessions it ended (services.user_sessions_end)
 HOUR = 3600
 # The settings that bound each kind of post of a limited account, per hour.
 NEW_ACCOUNT_RATES = {

@@ -4,8 +4,8 @@ counters they keep (summary_counters_refresh, summary_scores_refresh, summary_po
 author_stats_refresh)."""
 
 from datetime import timedelta
+from importlib import import_module
 
-from allauth.usersessions.adapter import get_adapter as usersessions_adapter
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -19,7 +19,7 @@ from shortscience import page_cache
 from shortscience.markup import render_summary_with_citations
 
 from . import tasks
-from .limits import SUSPENDED
+from .limits import SUSPENDED, SUSPENDED_SESSION_KEY
 from .models import (
     MAX_COMMENT_LENGTH,
     MAX_REPORT_DETAILS,
@@ -264,9 +264,18 @@ def user_banned_set(*, users, is_banned: bool) -> int:
 
 
 def user_sessions_end(*, user_ids) -> int:
-    """End every recorded session of these users (their next request is a guest's). Returns how many."""
+    """End every recorded session of these users at once: each is logged out, keeping only a mark that makes
+    its next request the "This account is suspended" page (accounts.middleware), which then forgets it.
+    Returns how many."""
+    store_of = import_module(settings.SESSION_ENGINE).SessionStore
     sessions = list(UserSession.objects.filter(user_id__in=user_ids))
-    usersessions_adapter().end_sessions(sessions)
+    for session in sessions:
+        store = store_of(session.session_key)
+        if store.exists(session.session_key):
+            store.clear()  # the log-in and everything else in it
+            store[SUSPENDED_SESSION_KEY] = True
+            store.save()
+    UserSession.objects.filter(pk__in=[session.pk for session in sessions]).delete()
     return len(sessions)
 
 

@@ -76,8 +76,11 @@ def test_a_ban_ends_every_session_of_the_user_at_once(world):
     ban(world["spammer"])
 
     assert not UserSession.objects.filter(user=world["spammer"]).exists()
-    assert not Session.objects.filter(session_key__in=[laptop.session.session_key, phone.session.session_key])
-    for client in (laptop, phone):
+    for client in (laptop, phone):  # logged out on the server, whatever the browser does next
+        assert SESSION_KEY not in Session.objects.get(session_key=client.cookies["sessionid"].value).get_decoded()
+    for client in (laptop, phone):  # the next click says why, once; then they are a guest
+        response = client.get(reverse("accounts:settings"))
+        assert response.status_code == 403 and "This account is suspended" in response.content.decode()
         response = client.get(reverse("accounts:settings"))
         assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
     assert bystander.get(reverse("accounts:settings")).status_code == 200  # someone else's session stays
