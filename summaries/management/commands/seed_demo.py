@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -219,6 +220,10 @@ class Command(BaseCommand):
                 else:
                     user.set_unusable_password()
                 user.save()
+                if user.email:  # confirmed, so that demo logs in (email verification is mandatory)
+                    EmailAddress.objects.get_or_create(
+                        user=user, email=user.email, defaults={"primary": True, "verified": True}
+                    )
                 created += 1
             elif (user.display_name, user.bio) != (person["display_name"], person["bio"]):
                 user.display_name, user.bio = person["display_name"], person["bio"]
