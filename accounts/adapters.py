@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from shortscience.ratelimit import client_address
+from summaries.limits import suspended_page
 
 from . import services
 from .models import orcid_validator, username_validate
@@ -14,7 +15,9 @@ from .usernames import username_fold
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Banned users are treated as inactive: allauth refuses the log-in and shows its 'inactive' page.
+    """Banned users cannot log in, by any path: every allauth log-in (password, a confirmation link that logs in, a
+    password reset, social log-in: allauth runs them all through `pre_login`) is refused with the "This account
+    is suspended" page (403). The admin's log-in is this one (shortscience/admin_site.py).
 
     Failed log-ins are limited three ways (settings.ACCOUNT_RATE_LIMITS): allauth's `login_failed` per client and
     per client and account together (its "key", made so here), so a stranger's wrong passwords lock out only that
@@ -26,7 +29,7 @@ class AccountAdapter(DefaultAccountAdapter):
             from allauth.account.internal.stagekit import clear_login
 
             clear_login(request)
-            return self.respond_user_inactive(request, user)
+            return suspended_page(request)
         return super().pre_login(request, user, **kwargs)
 
     def clean_username(self, username, shallow=False):

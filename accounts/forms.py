@@ -31,9 +31,32 @@ class LoginForm(AllauthLoginForm):
         self.fields["login"].widget.attrs["placeholder"] = "Username or email"
 
 
+HONEYPOT_REFUSED = "Your sign-up could not be completed. Please try again."
+
+
 class SignupForm(AllauthSignupForm):
     """allauth's sign-up form (its adapter checks the username: accounts/adapters.py); when another sign-up took
-    the same name between that check and the insert, the database refuses the second and it is asked again."""
+    the same name between that check and the insert, the database refuses the second and it is asked again.
+
+    `website` is a honeypot: people never see it (the class "honeypot" moves it off-screen; aria-hidden, out of
+    the tab order, not autofilled, and labelled to be left empty should anyone meet it), robots that fill every
+    field fill it. A sign-up with it filled is refused with a sentence that says nothing of why."""
+
+    website = forms.CharField(
+        label="Leave this field empty (it is here to catch spam robots)",
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["website"].honeypot = True  # templates/allauth/elements/fields.html renders it apart
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(HONEYPOT_REFUSED, code="refused")
+        return cleaned_data
 
     def try_save(self, request):
         try:

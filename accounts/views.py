@@ -19,6 +19,7 @@ from shortscience import page_cache
 from shortscience.pagination import CountedPaginator
 from shortscience.params import int_param, text_param
 from shortscience.ratelimit import rate_limit_hit
+from summaries.limits import refuse_suspended
 from summaries.models import Summary
 
 from . import services
@@ -112,6 +113,7 @@ def leaderboard(request):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@refuse_suspended
 def settings_view(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST":

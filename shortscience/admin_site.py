@@ -12,6 +12,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class AdminSite(admin.AdminSite):
+    def has_permission(self, request):
+        """Active staff who are not banned: a banned staff member's session (one that outlived the ban) opens no
+        admin page and runs no action."""
+        return super().has_permission(request) and not getattr(request.user, "is_banned", False)
+
     def login(self, request, extra_context=None):
         """/admin/login/ checks no password (a POST is answered like a GET): staff go on to `next`, other
         logged-in users are told they have no access (a redirect to the log-in page would send them back here),

@@ -73,6 +73,23 @@ ON_DEMAND_QUEUE_LIMIT = int(os.environ.get("ON_DEMAND_QUEUE_LIMIT", "50"))
 LOGIN_FAILED_PER_CLIENT_ACCOUNT = os.environ.get("LOGIN_FAILED_PER_CLIENT_ACCOUNT", "5/5m,20/1d")
 LOGIN_FAILED_PER_CLIENT = os.environ.get("LOGIN_FAILED_PER_CLIENT", "30/10m")
 LOGIN_FAILED_PER_ACCOUNT = os.environ.get("LOGIN_FAILED_PER_ACCOUNT", "100/1h")
+# Mail and accounts one client may cause, as allauth rates (as above): sign-ups from one client (one IP made 39
+# accounts in 13 s; a class behind one NAT still signs up), confirmation mails to one address (each sign-up and
+# each "send again" mails an address its owner may never have given), password-reset mails from one client and to
+# one address.
+SIGNUP_PER_CLIENT = os.environ.get("SIGNUP_PER_CLIENT", "10/10m,30/1d")
+CONFIRM_EMAIL_PER_ADDRESS = os.environ.get("CONFIRM_EMAIL_PER_ADDRESS", "1/3m,5/1d")
+RESET_PASSWORD_PER_CLIENT = os.environ.get("RESET_PASSWORD_PER_CLIENT", "20/1m")
+RESET_PASSWORD_PER_ADDRESS = os.environ.get("RESET_PASSWORD_PER_ADDRESS", "5/1m,10/1d")
+# Accounts younger than NEW_ACCOUNT_HOURS may post at most so many new summaries, comments and reports an hour
+# (summaries/limits.py), counted in the cache: shared by every app server with REDIS_URL.
+NEW_ACCOUNT_HOURS = int(os.environ.get("NEW_ACCOUNT_HOURS", "24"))
+NEW_ACCOUNT_SUMMARIES_PER_HOUR = int(os.environ.get("NEW_ACCOUNT_SUMMARIES_PER_HOUR", "3"))
+NEW_ACCOUNT_COMMENTS_PER_HOUR = int(os.environ.get("NEW_ACCOUNT_COMMENTS_PER_HOUR", "5"))
+NEW_ACCOUNT_REPORTS_PER_HOUR = int(os.environ.get("NEW_ACCOUNT_REPORTS_PER_HOUR", "5"))
+# Comment mail to one person: at most one every COMMENT_MAIL_MINUTES; the comments after it wait for one digest
+# (summaries/tasks.py), sent when the window ends.
+COMMENT_MAIL_MINUTES = int(os.environ.get("COMMENT_MAIL_MINUTES", "15"))
 # Proxies in front of the app servers that append to X-Forwarded-For (0: use REMOTE_ADDR). allauth reads it too.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")  # a folder: mail is written there as files
@@ -122,8 +139,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.sitemaps",
+    "django.contrib.humanize",  # allauth.usersessions' page of your sessions
     "allauth",
     "allauth.account",
+    "allauth.usersessions",  # each log-in's session, per user: a ban ends them all (summaries.services)
     "django_tasks",
     "django_tasks_db",
     "csp",
@@ -155,6 +174,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.middleware.SuspendedAccountMiddleware",  # a banned user still logged in is logged out, 403
 ]
 
 ROOT_URLCONF = "shortscience.urls"
@@ -286,13 +307,22 @@ def allauth_rates(name: str, per: str) -> str:
 
 # Failed log-ins (accounts/adapters.py): allauth's own `login_failed` counts per client and per "key", which the
 # adapter makes the client and the account together; `login_failed_account` is the account's cap from everywhere.
-# A successful password reset clears the account's counts. allauth's other limits keep their defaults.
+# A successful password reset clears the account's counts. Sign-ups count per client, confirmation mails per
+# address (allauth's "key" there is the address), reset mails both ways. allauth's other limits keep their defaults.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": allauth_rates("LOGIN_FAILED_PER_CLIENT", "ip")
     + ","
     + allauth_rates("LOGIN_FAILED_PER_CLIENT_ACCOUNT", "key"),
     "login_failed_account": allauth_rates("LOGIN_FAILED_PER_ACCOUNT", "key"),
+    "signup": allauth_rates("SIGNUP_PER_CLIENT", "ip"),
+    "confirm_email": allauth_rates("CONFIRM_EMAIL_PER_ADDRESS", "key"),
+    "reset_password": allauth_rates("RESET_PASSWORD_PER_CLIENT", "ip")
+    + ","
+    + allauth_rates("RESET_PASSWORD_PER_ADDRESS", "key"),
 }
+# Sign-up and password reset answer the same whether an address has an account or not (its owner is mailed
+# instead): nobody learns who has an account. allauth allows it with mandatory email verification only.
+ACCOUNT_PREVENT_ENUMERATION = True
 # allauth's per-IP rate limits (failed log-ins, 30 log-ins a minute, 20 sign-ups) key on the client's address:
 # behind a proxy, REMOTE_ADDR is the proxy's, and the limits would be one for the whole site.
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT

@@ -279,6 +279,11 @@ class Revision(models.Model):
 
 
 class VoteQuerySet(models.QuerySet):
+    def counted(self):
+        """The votes that count in scores and popularity: those of voters in good standing (not banned, address
+        confirmed; a banned voter's count again on unban, an unconfirmed one's once they confirm)."""
+        return self.filter(in_good_standing("voter__"))
+
     def values_of(self, user, summaries) -> dict[int, int]:
         """{summary id: -1 | 0 | 1}: `user`'s votes on `summaries` (empty for a guest, without a query)."""
         if not user.is_authenticated:
@@ -389,7 +394,18 @@ class Report(models.Model):
                     Q(summary__isnull=False, comment__isnull=True) | Q(summary__isnull=True, comment__isnull=False)
                 ),
                 name="report_has_one_target",
-            )
+            ),
+            # One open report per reporter and target: twenty clicks (or twenty parallel posts) make one row.
+            models.UniqueConstraint(
+                fields=["reporter", "summary"],
+                condition=Q(resolved_at__isnull=True, summary__isnull=False),
+                name="one_open_report_per_summary",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"],
+                condition=Q(resolved_at__isnull=True, comment__isnull=False),
+                name="one_open_report_per_comment",
+            ),
         ]
         indexes = [models.Index(fields=["resolved_at"], name="report_open_idx")]
 

@@ -4,7 +4,9 @@ counters they keep (summary_counters_refresh, summary_scores_refresh, summary_po
 author_stats_refresh)."""
 
 from datetime import timedelta
+from importlib import import_module
 
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum
@@ -17,6 +19,7 @@ from shortscience import page_cache
 from shortscience.markup import render_summary_with_citations
 
 from . import tasks
+from .limits import SUSPENDED, SUSPENDED_SESSION_KEY
 from .models import (
     MAX_COMMENT_LENGTH,
     MAX_REPORT_DETAILS,
@@ -32,7 +35,6 @@ from .models import (
     SiteCounter,
     Summary,
     Vote,
-    in_good_standing,
     listed_rule,
 )
 
@@ -90,11 +92,8 @@ def summary_counters_refresh(*, summary_ids=None) -> int:
 def summary_scores_refresh(*, summary_ids) -> int:
     """Set `score` to the sum of the votes of these summaries (ids, or a queryset of ids), in one UPDATE: the one
     definition of a score, applied by every write that adds or removes votes (a vote, deleting voters)."""
-    total = (  # the votes of voters in good standing (in_good_standing: not banned, address confirmed)
-        Vote.objects.filter(in_good_standing("voter__"), summary=OuterRef("pk"))
-        .order_by()
-        .values("summary")
-        .annotate(t=Sum("value"))
+    total = (  # the votes of voters in good standing (Vote.objects.counted: not banned, address confirmed)
+        Vote.objects.counted().filter(summary=OuterRef("pk")).order_by().values("summary").annotate(t=Sum("value"))
     )
     summary_pages_invalidate(summary_ids=summary_ids)
     rows = Summary.objects.filter(pk__in=summary_ids)
@@ -156,7 +155,8 @@ def summary_popularity_refresh(*, summary_ids=None, now=None) -> int:
     Popular tab may be."""
     since = (now or timezone.now()) - timedelta(days=POPULAR_DAYS)
     votes = (
-        Vote.objects.filter(in_good_standing("voter__"), summary=OuterRef("pk"), updated_at__gte=since, value__gt=0)
+        Vote.objects.counted()
+        .filter(summary=OuterRef("pk"), updated_at__gte=since, value__gt=0)
         .order_by()
         .values("summary")
         .annotate(n=Count("pk"))
@@ -246,8 +246,10 @@ def comment_hidden_set(*, comments, is_hidden: bool) -> int:
 
 @transaction.atomic
 def user_banned_set(*, users, is_banned: bool) -> int:
-    """Ban (or unban) users (a queryset): their summaries leave (or rejoin) the public ones and their comments
-    the counts. Returns how many users."""
+    """Ban (or unban) users (a queryset): their summaries leave (or rejoin) the public ones, their comments the
+    counts and their votes the scores; a ban also ends every session of theirs at once (allauth.usersessions
+    recorded each log-in's; accounts.middleware logs out any other at its next request). Returns how many
+    users."""
     ids = list(users.values_list("pk", flat=True))
     count = users.model.objects.filter(pk__in=ids).update(is_banned=is_banned)
     page_cache.invalidate(page_cache.SITE)  # their summaries, comments and names, on any page
@@ -256,10 +258,28 @@ def user_banned_set(*, users, is_banned: bool) -> int:
             Q(author_id__in=ids) | Q(pk__in=Comment.objects.filter(author_id__in=ids).values("summary_id"))
         ).values("pk")
     )
-    voted = list(Vote.objects.filter(voter_id__in=ids).values_list("summary_id", flat=True))  # their votes count
-    summary_scores_refresh(summary_ids=voted)  # (or not) in scores and popularity
+    voted = list(Vote.objects.filter(voter_id__in=ids).values_list("summary_id", flat=True).distinct())
+    summary_scores_refresh(summary_ids=voted)
     summary_popularity_refresh(summary_ids=voted)
+    if is_banned:
+        user_sessions_end(user_ids=ids)
     return count
+
+
+def user_sessions_end(*, user_ids) -> int:
+    """End every recorded session of these users at once: each is logged out, keeping only a mark that makes
+    its next request the "This account is suspended" page (accounts.middleware), which then forgets it.
+    Returns how many."""
+    store_of = import_module(settings.SESSION_ENGINE).SessionStore
+    sessions = list(UserSession.objects.filter(user_id__in=user_ids))
+    for session in sessions:
+        store = store_of(session.session_key)
+        if store.exists(session.session_key):
+            store.clear()  # the log-in and everything else in it
+            store[SUSPENDED_SESSION_KEY] = True
+            store.save()
+    UserSession.objects.filter(pk__in=[session.pk for session in sessions]).delete()
+    return len(sessions)
 
 
 @transaction.atomic
@@ -321,7 +341,7 @@ def summary_save(
     moved on since, StaleEdit is raised and nothing is written.
     """
     if author.is_banned:
-        raise NotAllowed("Banned users cannot write summaries.")
+        raise NotAllowed(SUSPENDED)
     body = body.replace("\r\n", "\n").strip()
     if not body:
         raise ValueError("A summary cannot be empty.")
@@ -391,6 +411,8 @@ def summary_rerender(*, summary: Summary, dry_run: bool = False) -> bool:
 
 @transaction.atomic
 def summary_delete(*, summary: Summary, user) -> None:
+    if user.is_authenticated and user.is_banned:
+        raise NotAllowed(SUSPENDED)
     if not summary.can_edit(user):
         raise NotAllowed("Only the author can delete a summary.")
     summaries_delete(summaries=Summary.objects.filter(pk=summary.pk))
@@ -428,8 +450,10 @@ def vote_cast(*, summary: Summary, voter, value: int) -> int:
     """
     if value not in (-1, 0, 1):
         raise ValueError("A vote is -1, 0 or +1.")
-    if not voter.is_authenticated or voter.is_banned:
+    if not voter.is_authenticated:
         raise NotAllowed("Log in to vote.")
+    if voter.is_banned:
+        raise NotAllowed(SUSPENDED)
     if voter.pk == summary.author_id:
         raise NotAllowed("You cannot vote on your own summary.")
     with transaction.atomic():
@@ -452,7 +476,7 @@ def comment_create(*, summary: Summary, author, body: str) -> Comment:
     if len(body) > MAX_COMMENT_LENGTH:
         raise ValueError(f"A comment can be at most {MAX_COMMENT_LENGTH:,} characters long.")
     if author.is_banned:
-        raise NotAllowed("Banned users cannot comment.")
+        raise NotAllowed(SUSPENDED)
     with transaction.atomic():
         comment = Comment.objects.create(summary=summary, author=author, body=body)
         summary_counters_refresh(summary_ids=[summary.pk])
@@ -464,6 +488,8 @@ def comment_create(*, summary: Summary, author, body: str) -> Comment:
 
 
 def comment_delete(*, comment: Comment, user) -> None:
+    if user.is_authenticated and user.is_banned:
+        raise NotAllowed(SUSPENDED)
     if not comment.can_delete(user):
         raise NotAllowed("Only its author can delete a comment.")
     with transaction.atomic():
@@ -471,9 +497,31 @@ def comment_delete(*, comment: Comment, user) -> None:
         summary_counters_refresh(summary_ids=[comment.summary_id])
 
 
+class AlreadyReported(Exception):
+    """The reporter's earlier report of this target is still open: one is enough."""
+
+    def __init__(self):
+        super().__init__("You have already reported this: a moderator will look at your report.")
+
+
 def report_create(*, reporter, reason: str, details: str = "", summary=None, comment=None) -> Report:
+    """Record a report; AlreadyReported when the reporter's report of the same target is still open (the
+    conditional unique constraints refuse the second of two concurrent ones too)."""
+    if reporter.is_banned:
+        raise NotAllowed(SUSPENDED)
     if reason not in Report.Reason.values:
         raise ValueError("Choose a reason.")
-    return Report.objects.create(
-        reporter=reporter, reason=reason, details=details.strip()[:MAX_REPORT_DETAILS], summary=summary, comment=comment
-    )
+    target = {"summary": summary} if summary is not None else {"comment": comment}
+    if Report.objects.filter(reporter=reporter, resolved_at__isnull=True, **target).exists():
+        raise AlreadyReported()
+    try:
+        with transaction.atomic():
+            return Report.objects.create(
+                reporter=reporter,
+                reason=reason,
+                details=details.strip()[:MAX_REPORT_DETAILS],
+                summary=summary,
+                comment=comment,
+            )
+    except IntegrityError as exc:  # a concurrent report of the same target committed first
+        raise AlreadyReported() from exc

@@ -28,6 +28,7 @@ from shortscience.ratelimit import client_address, rate_limit_hit
 from . import export as summary_export
 from . import services
 from .forms import CommentForm, ReportForm, SummaryForm
+from .limits import new_account_message, new_account_wait, refuse_suspended, too_many
 from .models import MAX_SUMMARY_LENGTH, Comment, FeedTab, PaperView, Summary, Vote
 
 CITED_IN_LIMIT = 50
@@ -171,6 +172,7 @@ def paper_page_response(request, paper, *, form=None, status=200, stale=None, co
 
 
 @require_POST
+@refuse_suspended
 def summary_save(request, paper_id):
     paper = readable_or_404(Paper.objects.for_detail(), paper_id, what="paper")
     if not request.user.is_authenticated:
@@ -180,6 +182,11 @@ def summary_save(request, paper_id):
         messages.error(request, "Your summary was not saved: see the problems below.")
         return paper_page_response(request, paper, form=form, status=400)
     data = form.cleaned_data
+    is_new = not Summary.objects.filter(paper=paper, author=request.user).exists()
+    wait = new_account_wait(request.user, "summary") if is_new else 0
+    if wait:  # the typed text stays in the editor
+        messages.error(request, new_account_message("summary", wait))
+        return too_many(paper_page_response(request, paper, form=form), wait)
     try:
         summary = services.summary_save(
             paper=paper,
@@ -204,6 +211,7 @@ def summary_save(request, paper_id):
 
 @login_required
 @require_POST
+@refuse_suspended
 def summary_preview(request):
     """The editor's live preview: the same server-side renderer as at save, SUMMARY_PREVIEW_LIMIT per user in each
     SUMMARY_PREVIEW_SECONDS (429 past it); refusals are plain text that the editor shows."""
@@ -229,6 +237,7 @@ def summary_preview(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@refuse_suspended
 def summary_delete(request, summary_id):
     summary = readable_or_404(Summary.objects.visible_to(request.user).with_related(), summary_id, what="summary")
     if not request.user.is_authenticated:
@@ -265,6 +274,7 @@ def summary_revisions(request, summary_id):
 
 
 @require_POST
+@refuse_suspended
 def summary_vote(request, summary_id):
     readable = Summary.objects.visible_to(request.user, share_token(request.POST)).with_related()
     summary = readable_or_404(readable, summary_id, what="summary")
@@ -303,14 +313,17 @@ def _back(request, summary):
 
 
 @require_POST
+@refuse_suspended
 def comment_create(request, summary_id):
     readable = Summary.objects.visible_to(request.user, share_token(request.POST)).with_related()
     summary = readable_or_404(readable, summary_id, what="summary")
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     form = CommentForm(request.POST)
-    error = None
-    if form.is_valid():
+    error, status, wait = None, 400, 0
+    if form.is_valid() and (wait := new_account_wait(request.user, "comment")):
+        error, status = new_account_message("comment", wait), 429
+    elif form.is_valid():
         try:
             comment = services.comment_create(summary=summary, author=request.user, body=form.cleaned_data["body"])
         except (ValueError, services.NotAllowed) as exc:
@@ -319,7 +332,8 @@ def comment_create(request, summary_id):
         error = " ".join(e for errors in form.errors.values() for e in errors)
     if wants_json(request):
         if error:
-            return JsonResponse({"error": error}, status=400)
+            response = JsonResponse({"error": error}, status=status)
+            return too_many(response, wait) if wait else response
         context = {"comment": comment, "summary": summary, "user": request.user}  # summary: anonymity
         html = render_to_string("summaries/includes/_comment.html", context, request)
         return JsonResponse({"html": html})
@@ -327,11 +341,13 @@ def comment_create(request, summary_id):
         messages.error(request, f"Your comment was not posted: {error}")
         draft = (summary.pk, request.POST.get("body", ""))
         paper = Paper.objects.for_detail().get(pk=summary.paper_id)  # with its authors, as the paper page has it
-        return paper_page_response(request, paper, status=400, comment_draft=draft)
+        response = paper_page_response(request, paper, status=status, comment_draft=draft)
+        return too_many(response, wait) if wait else response
     return redirect(summary.get_absolute_url() + f"#{summary.anchor}-comments")
 
 
 @require_POST
+@refuse_suspended
 def comment_delete(request, comment_id):
     comments = Comment.objects.readable_by(request.user).select_related("summary__paper", "summary__author")
     comment = readable_or_404(comments, comment_id, what="comment")
@@ -358,6 +374,7 @@ def _report_target_id(request, name) -> int | None:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@refuse_suspended
 def report_create(request):
     """/report?summary=ID or ?comment=ID: a reader flags a summary or a comment they can read."""
     summary = comment = None
@@ -373,17 +390,25 @@ def report_create(request):
         return redirect_to_login(request.get_full_path())
     target_summary = summary or comment.summary
     form = ReportForm(request.POST or None)
+    context = {"form": form, "summary": summary, "comment": comment, "target_summary": target_summary}
     if request.method == "POST" and form.is_valid():
-        services.report_create(
-            reporter=request.user,
-            reason=form.cleaned_data["reason"],
-            details=form.cleaned_data["details"],
-            summary=summary,
-            comment=comment,
-        )
+        wait = new_account_wait(request.user, "report")
+        if wait:  # the form again, with what was typed
+            messages.error(request, new_account_message("report", wait))
+            return too_many(render(request, "summaries/report_form.html", context), wait)
+        try:
+            services.report_create(
+                reporter=request.user,
+                reason=form.cleaned_data["reason"],
+                details=form.cleaned_data["details"],
+                summary=summary,
+                comment=comment,
+            )
+        except services.AlreadyReported as exc:
+            messages.info(request, str(exc))
+            return redirect(target_summary.get_absolute_url())
         messages.success(request, "Thank you: a moderator will look at your report.")
         return redirect(target_summary.get_absolute_url())
-    context = {"form": form, "summary": summary, "comment": comment, "target_summary": target_summary}
     return render(request, "summaries/report_form.html", context, status=400 if form.errors else 200)
 
 

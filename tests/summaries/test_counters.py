@@ -184,6 +184,11 @@ def test_counters_after_bans_and_unbans(world, staff_client):
     services.user_banned_set(users=User.objects.filter(pk=world["writer"].pk), is_banned=False)
     assert_counters_true()
     assert Summary.objects.public().count() == 3
+    services.user_banned_set(users=User.objects.filter(pk=world["voter"].pk), is_banned=True)  # votes stop counting
+    assert_counters_true()
+    assert set(Summary.objects.values_list("score", flat=True)) == {0}
+    services.user_banned_set(users=User.objects.filter(pk=world["voter"].pk), is_banned=False)
+    assert_counters_true()
 
 
 def test_counters_after_a_ban_in_the_user_form(world, staff_client):

@@ -224,6 +224,10 @@ class Command(BaseCommand):
                 else:
                     user.set_unusable_password()
                 user.save()
+                if user.email:  # confirmed, so that demo logs in (email verification is mandatory)
+                    EmailAddress.objects.get_or_create(
+                        user=user, email=user.email, defaults={"primary": True, "verified": True}
+                    )
                 created += 1
             elif (user.display_name, user.bio) != (person["display_name"], person["bio"]):
                 user.display_name, user.bio = person["display_name"], person["bio"]
