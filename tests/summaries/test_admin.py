@@ -15,8 +15,10 @@ def staff_client(client):
 def test_admin_hide_action_hides_a_summary_from_readers(staff_client, client):
     summary = make_summary(body="Spammy text")
     url = reverse("admin:summaries_summary_changelist")
-    staff_client.post(url, {"action": "hide", "_selected_action": [summary.pk]})
+    asked = staff_client.post(url, {"action": "hide", "_selected_action": [summary.pk]})
+    assert "Hide these summaries" in asked.content.decode()  # the page asking for the reason
+    staff_client.post(url, {"action": "hide", "_selected_action": [summary.pk], "apply": "1", "reason": "Spam."})
     summary.refresh_from_db()
-    assert summary.is_hidden
+    assert (summary.is_hidden, summary.hidden_reason) == (True, "Spam.")
     client.logout()
     assert "Spammy text" not in client.get(summary.paper.get_absolute_url()).content.decode()
