@@ -109,10 +109,14 @@ class SummaryQuerySet(models.QuerySet):
 
     def for_paper_page(self, paper_ids, user, share_token=""):
         """The summaries of these papers (a paper and its other versions) that `user` may read, best first, each
-        with its visible comments (`visible_comments`, a list) and their authors."""
+        with its visible comments (`visible_comments`, a list) and their authors; and the user's own summaries
+        that a moderator hid (`is_hidden`: the page shows them to their author alone, in the editor)."""
+        shown = readable_rule(user, share_token)
+        if user.is_authenticated:
+            shown |= Q(author=user, is_hidden=True, author__is_banned=False)
         return (
             self.filter(paper_id__in=paper_ids)
-            .visible_to(user, share_token)
+            .filter(shown)
             .with_related()
             .prefetch_related(
                 Prefetch(
@@ -365,7 +369,7 @@ class ReportQuerySet(models.QuerySet):
         """The reports on `user`'s summaries and comments, newest first, for their author (never the reporter)."""
         return (
             self.filter(Q(summary__author=user) | Q(comment__author=user))
-            .select_related("summary__paper", "comment__summary__paper", "comment__summary__author")
+            .select_related("summary__paper", "summary__author", "comment__summary__paper", "comment__summary__author")
             .order_by("-created_at", "-pk")
         )
 
