@@ -14,7 +14,7 @@ from papers.models import Paper
 from shortscience.admin_actions import action_form, action_log, action_page
 
 from . import services
-from .models import MAX_HIDDEN_REASON, MAX_REPORT_DETAILS, Comment, Report, Revision, Summary, Vote
+from .models import MAX_HIDDEN_REASON, MAX_REPORT_DETAILS, QUEUE_RELATED, Comment, Report, Revision, Summary, Vote
 
 EXCERPT_LENGTH = 120
 
@@ -307,6 +307,7 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = (ReportStateFilter, "reason", "verdict")
     search_fields = ("reporter__username", "summary__author__username", "comment__author__username", "details")
     raw_id_fields = ("summary", "comment", "reporter", "resolved_by")
+    list_select_related = QUEUE_RELATED
     readonly_fields = ("reported_text", "target_author", "paper", "links", "resolved_at", "resolved_by")
     actions = ["resolve", "hide_and_resolve"]
     show_full_result_count = False

@@ -343,6 +343,18 @@ class Comment(models.Model):
         return user.is_authenticated and user.pk == self.author_id
 
 
+# What a row of the reports queue shows: the reporter, the moderator, the target with its author and paper.
+QUEUE_RELATED = (
+    "reporter",
+    "resolved_by",
+    "summary__author",
+    "summary__paper",
+    "comment__author",
+    "comment__summary__paper",
+    "comment__summary__author",
+)
+
+
 class ReportQuerySet(models.QuerySet):
     def open(self):
         return self.filter(resolved_at__isnull=True)
@@ -356,14 +368,9 @@ class ReportQuerySet(models.QuerySet):
     def for_queue(self):
         """The moderators' queue: open reports first, oldest first, with what the rows show (the target, its
         author and paper, the reporter) in the same query."""
-        return self.select_related(
-            "reporter",
-            "resolved_by",
-            "summary__author",
-            "summary__paper",
-            "comment__author",
-            "comment__summary__paper",
-        ).order_by(models.F("resolved_at").asc(nulls_first=True), "created_at", "pk")
+        return self.select_related(*QUEUE_RELATED).order_by(
+            models.F("resolved_at").asc(nulls_first=True), "created_at", "pk"
+        )
 
     def on_content_of(self, user):
         """The reports on `user`'s summaries and comments, newest first, for their author (never the reporter)."""
