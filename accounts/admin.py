@@ -79,7 +79,9 @@ class UserAdmin(BaseUserAdmin):
             (
                 "Summaries",
                 Summary.objects.filter(author=obj).count(),
-                Summary.objects.filter(author=obj).select_related("paper").order_by("-edited_at", "-pk")[:RECORD_ROWS],
+                Summary.objects.filter(author=obj)
+                .select_related("paper", "author")
+                .order_by("-edited_at", "-pk")[:RECORD_ROWS],
                 searched("summary", obj.username),
             ),
             (
