@@ -206,6 +206,8 @@ class SummaryAdmin(HideRestoreActions, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if "body" in form.changed_data:  # its HTML and citations follow the text, as at any save
+            services.summary_rerender(summary=obj)
         services.summary_counters_refresh(summary_ids=[obj.pk])  # the flags may have been edited
         if change and "author" in form.changed_data:  # given to someone else: the old author loses it
             services.author_stats_refresh(user_ids=[form.initial["author"]])
