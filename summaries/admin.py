@@ -5,6 +5,7 @@ admin log; what it does is a service (summaries/services.py)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -51,6 +52,12 @@ class HideAndResolveForm(forms.Form):
         max_length=MAX_HIDDEN_REASON,
         help_text="Shown to the author, after “Hidden by a moderator:”. Empty: what it was reported for.",
     )
+    note = forms.CharField(
+        required=False, max_length=MAX_REPORT_DETAILS, widget=forms.Textarea(attrs={"rows": 3}), label="Note"
+    )
+
+
+class NoteForm(forms.Form):
     note = forms.CharField(
         required=False, max_length=MAX_REPORT_DETAILS, widget=forms.Textarea(attrs={"rows": 3}), label="Note"
     )
@@ -311,7 +318,7 @@ class ReportAdmin(admin.ModelAdmin):
     raw_id_fields = ("summary", "comment", "reporter", "resolved_by")
     list_select_related = QUEUE_RELATED
     readonly_fields = ("reported_text", "target_author", "paper", "links", "resolved_at", "resolved_by")
-    actions = ["resolve", "hide_and_resolve"]
+    actions = ["resolve", "hide_and_resolve", "ban_and_resolve"]
     show_full_result_count = False
 
     def get_queryset(self, request):
@@ -394,6 +401,39 @@ class ReportAdmin(admin.ModelAdmin):
         action_log(request, resolved, f"Resolved: content hidden. {data['note']}".strip())
         action_log(request, targets, f"Hidden by a moderator: {data['reason'] or 'what it was reported for'}")
         self.message_user(request, f"{hidden} hidden, {count} reports resolved.", messages.SUCCESS)
+        return None
+
+    def has_ban_permission(self, request):
+        return request.user.has_perm(f"{get_user_model()._meta.app_label}.ban_user")
+
+    @admin.action(description="Ban the authors of the reported content and resolve…", permissions=["change", "ban"])
+    def ban_and_resolve(self, request, queryset):
+        form = action_form(NoteForm, request)
+        if not form.is_valid():
+            intro = (
+                "The authors of the reported summaries and comments are banned (all their content leaves the site), "
+                "and every open report on this content is resolved as “author banned”."
+            )
+            return action_page(
+                self,
+                request,
+                queryset,
+                action="ban_and_resolve",
+                title="Ban the authors and resolve",
+                form=form,
+                intro=intro,
+            )
+        note = form.cleaned_data["note"]
+        resolved = self._resolved_with(queryset)
+        authors = get_user_model().objects.filter(pk__in={report.target.author_id for report in queryset})
+        banned = list(authors)
+        services.user_banned_set(users=authors, is_banned=True)
+        count = services.reports_resolve(
+            reports=queryset, verdict=Report.Verdict.AUTHOR_BANNED, moderator=request.user, note=note
+        )
+        action_log(request, resolved, f"Resolved: author banned. {note}".strip())
+        action_log(request, banned, "Banned.")
+        self.message_user(request, f"{len(banned)} users banned, {count} reports resolved.", messages.SUCCESS)
         return None
 
     @staticmethod

@@ -69,6 +69,16 @@ ACTIONS = {
         {"reason": "", "note": ""},
         lambda w: Report.objects.get(pk=w["report"].pk).verdict == "hidden",
     ),
+    "ban reported authors": (
+        "summaries_report",
+        "ban_and_resolve",
+        lambda w: [w["report"]],
+        {"note": ""},
+        lambda w: (
+            Report.objects.get(pk=w["report"].pk).verdict == "banned"
+            and User.objects.get(pk=w["summary"].author_id).is_banned
+        ),
+    ),
     "ban a user": (
         "accounts_user",
         "ban",
