@@ -15,7 +15,7 @@ from summaries.models import Comment, Report, Summary
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import User
 
-RECORD_ROWS = 10  # of each list on a user's page; the rest are a click away (the changelist, searched)
+RECORD_ROWS = 10  # of each list on a user's page; the rest are a click away (the changelist, filtered)
 
 
 @admin.register(User)
@@ -71,9 +71,8 @@ class UserAdmin(BaseUserAdmin):
             return "—"
         received = Report.objects.on_content_of(obj).select_related("reporter")
 
-        def searched(model, term):
-            url = reverse(f"admin:summaries_{model}_changelist")
-            return url + "?" + urlencode({"q": term})
+        def listed(model, **params):
+            return reverse(f"admin:summaries_{model}_changelist") + "?" + urlencode(params)
 
         sections = [
             (
@@ -82,7 +81,7 @@ class UserAdmin(BaseUserAdmin):
                 Summary.objects.filter(author=obj)
                 .select_related("paper", "author")
                 .order_by("-edited_at", "-pk")[:RECORD_ROWS],
-                searched("summary", obj.username),
+                listed("summary", author__id__exact=obj.pk),
             ),
             (
                 "Comments",
@@ -90,14 +89,14 @@ class UserAdmin(BaseUserAdmin):
                 Comment.objects.filter(author=obj)
                 .select_related("summary__paper", "summary__author")
                 .order_by("-created_at", "-pk")[:RECORD_ROWS],
-                searched("comment", obj.username),
+                listed("comment", author__id__exact=obj.pk),
             ),
             (
                 "Reports made",
                 Report.objects.filter(reporter=obj).count(),
                 Report.objects.filter(reporter=obj).for_queue().order_by("-created_at", "-pk")[:RECORD_ROWS],
-                searched("report", obj.username),
+                listed("report", reporter__id__exact=obj.pk),
             ),
-            ("Reports received", received.count(), received[:RECORD_ROWS], searched("report", obj.username)),
+            ("Reports received", received.count(), received[:RECORD_ROWS], listed("report", q=obj.username)),
         ]
         return render_to_string("admin/accounts/_user_record.html", {"person": obj, "sections": sections})

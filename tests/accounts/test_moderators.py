@@ -196,3 +196,19 @@ def test_a_moderator_cannot_do_what_is_not_the_job(moderator):
     assert not moderator.person.is_superuser
     assert User.objects.filter(pk=other.pk).exists() and Summary.objects.filter(pk=summary.pk).exists()
     assert not moderator.person.has_perm("accounts.change_user")
+
+
+def test_a_users_record_links_to_all_of_their_summaries_comments_and_reports(moderator):
+    person = UserFactory()
+    summary = make_summary(author=person)
+    services.comment_create(summary=summary, author=person, body="note")
+    services.report_create(reporter=person, reason="spam", summary=make_summary())
+    make_summary()  # someone else's
+    for model, param in (
+        ("summary", "author__id__exact"),
+        ("comment", "author__id__exact"),
+        ("report", "reporter__id__exact"),
+    ):
+        response = moderator.get(reverse(f"admin:summaries_{model}_changelist"), {param: person.pk})
+        assert response.status_code == 200
+        assert response.context["cl"].result_count == 1, model
