@@ -174,7 +174,11 @@ class Summary(models.Model):
     is_anonymous = models.BooleanField("anonymous", default=False)
     is_hidden = models.BooleanField("hidden by a moderator", default=False)
     hidden_reason = models.CharField(
-        max_length=MAX_HIDDEN_REASON, blank=True, help_text="Why a moderator hid it: shown to its author"
+        max_length=MAX_HIDDEN_REASON,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why a moderator hid it: shown to its author",
     )
     share_token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
     score = models.IntegerField(default=0, help_text="Sum of the votes, kept by summaries.services")
@@ -327,7 +331,11 @@ class Comment(models.Model):
     is_deleted = models.BooleanField(default=False)
     is_hidden = models.BooleanField("hidden by a moderator", default=False)
     hidden_reason = models.CharField(
-        max_length=MAX_HIDDEN_REASON, blank=True, help_text="Why a moderator hid it: shown to its author"
+        max_length=MAX_HIDDEN_REASON,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why a moderator hid it: shown to its author",
     )
 
     objects = CommentQuerySet.as_manager()
@@ -406,8 +414,8 @@ class Report(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
-    note = models.TextField("resolution note", blank=True, max_length=MAX_REPORT_DETAILS)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True, default="", db_default="")
+    note = models.TextField("resolution note", blank=True, max_length=MAX_REPORT_DETAILS, default="", db_default="")
 
     objects = ReportQuerySet.as_manager()
 

@@ -13,21 +13,21 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='comment',
             name='hidden_reason',
-            field=models.CharField(blank=True, help_text='Why a moderator hid it: shown to its author', max_length=200),
+            field=models.CharField(blank=True, db_default='', default='', help_text='Why a moderator hid it: shown to its author', max_length=200),
         ),
         migrations.AddField(
             model_name='report',
             name='note',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='resolution note'),
+            field=models.TextField(blank=True, db_default='', default='', max_length=2000, verbose_name='resolution note'),
         ),
         migrations.AddField(
             model_name='report',
             name='verdict',
-            field=models.CharField(blank=True, choices=[('hidden', 'Content hidden'), ('no-action', 'No action needed'), ('banned', 'Author banned')], max_length=20),
+            field=models.CharField(blank=True, choices=[('hidden', 'Content hidden'), ('no-action', 'No action needed'), ('banned', 'Author banned')], db_default='', default='', max_length=20),
         ),
         migrations.AddField(
             model_name='summary',
             name='hidden_reason',
-            field=models.CharField(blank=True, help_text='Why a moderator hid it: shown to its author', max_length=200),
+            field=models.CharField(blank=True, db_default='', default='', help_text='Why a moderator hid it: shown to its author', max_length=200),
         ),
     ]
