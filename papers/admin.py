@@ -79,12 +79,17 @@ class VenueAdmin(admin.ModelAdmin):
 @admin.register(PaperAlias)
 class PaperAliasAdmin(admin.ModelAdmin):
     list_display = ("alias", "paper")
-    search_fields = ("=alias",)
+    search_fields = ("alias",)  # exact, an index look-up: get_search_results
+    search_help_text = "An alias, exactly."
     list_select_related = ("paper",)
     autocomplete_fields = ["paper"]
     ordering = ("-pk",)
     show_full_result_count = False
     paginator = CappedCountPaginator
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        return (queryset.filter(alias=term), False) if term else (queryset, False)
 
 
 @admin.register(Work)
