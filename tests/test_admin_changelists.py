@@ -89,6 +89,7 @@ def measure(client) -> dict[str, tuple[int, int]]:
         meta = model._meta
         changelist = queries_of(client, reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
         latest = model._default_manager.order_by("-pk").first()
+        assert latest is not None, f"add rows of {meta.label} to add_rows(), and its counts to QUERIES"
         change = queries_of(client, reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[latest.pk]))
         counts[meta.label] = (changelist, change)
     return counts
@@ -101,4 +102,4 @@ def test_admin_pages_run_the_same_queries_with_twice_the_rows(client):
     add_rows(N, N)
     with_2n = measure(client)
     assert with_2n == with_n
-    assert with_n == QUERIES
+    assert with_n == QUERIES, "a page's queries changed: pin the new numbers if that was meant"
