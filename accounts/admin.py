@@ -1,10 +1,21 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+"""Accounts in the admin: ban and unban (the `accounts.ban_user` permission, which the Moderators group has: a
+moderator sees a user's page read-only and cannot touch staff flags, groups or permissions), and a moderator's view
+of one person: their latest summaries, comments, reports made and reports received, with links."""
 
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from shortscience.admin_actions import action_log
 from summaries import services as summary_services
+from summaries.models import Comment, Report, Summary
 
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import User
+
+RECORD_ROWS = 10  # of each list on a user's page; the rest are a click away (the changelist, filtered)
 
 
 @admin.register(User)
@@ -17,8 +28,12 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         ("ShortScience", {"fields": ("display_name", "bio", "orcid", "email_on_comment", "is_banned")}),
+        ("Moderation", {"fields": ("moderation_record",)}),
     )
+    readonly_fields = ("moderation_record",)
     actions = ["ban", "unban"]
+    ordering = ("-date_joined", "-pk")
+    show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -31,11 +46,57 @@ class UserAdmin(BaseUserAdmin):
     def delete_queryset(self, request, queryset):
         summary_services.users_delete(users=queryset)
 
-    @admin.action(description="Ban the selected users")
-    def ban(self, request, queryset):
-        self.message_user(request, f"{summary_services.user_banned_set(users=queryset, is_banned=True)} users banned.")
+    def has_ban_permission(self, request):
+        return request.user.has_perm("accounts.ban_user")
 
-    @admin.action(description="Unban the selected users")
+    @admin.action(description="Ban the selected users", permissions=["ban"])
+    def ban(self, request, queryset):
+        users = list(queryset)
+        count = summary_services.user_banned_set(users=queryset, is_banned=True)
+        action_log(request, users, "Banned.")
+        self.message_user(request, f"{count} users banned.", messages.SUCCESS)
+
+    @admin.action(description="Unban the selected users", permissions=["ban"])
     def unban(self, request, queryset):
+        users = list(queryset)
         count = summary_services.user_banned_set(users=queryset, is_banned=False)
-        self.message_user(request, f"{count} users unbanned.")
+        action_log(request, users, "Unbanned.")
+        self.message_user(request, f"{count} users unbanned.", messages.SUCCESS)
+
+    @admin.display(description="Their record")
+    def moderation_record(self, obj):
+        """Their latest summaries, comments, reports made and reports received (on their content), each with a
+        link to all of them: eight queries, whoever it is."""
+        if obj.pk is None:
+            return "—"
+        received = Report.objects.on_content_of(obj).select_related("reporter")
+
+        def listed(model, **params):
+            return reverse(f"admin:summaries_{model}_changelist") + "?" + urlencode(params)
+
+        sections = [
+            (
+                "Summaries",
+                Summary.objects.filter(author=obj).count(),
+                Summary.objects.filter(author=obj)
+                .select_related("paper", "author")
+                .order_by("-edited_at", "-pk")[:RECORD_ROWS],
+                listed("summary", author__id__exact=obj.pk),
+            ),
+            (
+                "Comments",
+                Comment.objects.filter(author=obj).count(),
+                Comment.objects.filter(author=obj)
+                .select_related("summary__paper", "summary__author")
+                .order_by("-created_at", "-pk")[:RECORD_ROWS],
+                listed("comment", author__id__exact=obj.pk),
+            ),
+            (
+                "Reports made",
+                Report.objects.filter(reporter=obj).count(),
+                Report.objects.filter(reporter=obj).for_queue().order_by("-created_at", "-pk")[:RECORD_ROWS],
+                listed("report", reporter__id__exact=obj.pk),
+            ),
+            ("Reports received", received.count(), received[:RECORD_ROWS], listed("report", q=obj.username)),
+        ]
+        return render_to_string("admin/accounts/_user_record.html", {"person": obj, "sections": sections})

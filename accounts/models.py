@@ -105,6 +105,7 @@ class User(AbstractUser):
         # The profile finds `/user?name=` in any case (username__iexact, UPPER(username) = UPPER(name)): without
         # this index that read every account. Not unique: older accounts may differ only in case.
         indexes = [models.Index(Upper("username"), name="user_username_upper_idx")]
+        permissions = [("ban_user", "Can ban and unban users")]
 
     def __str__(self):
         return self.username

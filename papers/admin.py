@@ -1,5 +1,11 @@
+"""The catalogue in the admin. Papers and authors are millions of rows: their changelists never sort, count or
+list-filter the whole table (CappedCountPaginator, the primary key's order, no sortable columns, filters without
+a query), and a search by key, alias, arXiv id or DOI is an index look-up (Paper.objects.resolve_many)."""
+
 from django.contrib import admin
 from django.db import models
+
+from shortscience.pagination import CappedCountPaginator
 
 from .models import Author, HarvestCheckpoint, Paper, PaperAlias, PaperAuthor, Venue, Work
 from .services import venue_for_key
@@ -11,6 +17,9 @@ class PaperAuthorInline(admin.TabularInline):
     autocomplete_fields = ["author"]
     ordering = ["position"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
 
 class PaperAliasInline(admin.TabularInline):
     model = PaperAlias
@@ -20,13 +29,28 @@ class PaperAliasInline(admin.TabularInline):
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
     list_display = ("bibtex_key", "title", "year", "venue", "source", "arxiv_id", "doi", "withdrawn", "modified_at")
-    list_filter = ("source", "withdrawn", "year", "entry_type", ("venue", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("bibtex_key", "title", "arxiv_id", "doi", "aliases__alias")
+    list_filter = ("source", "withdrawn")  # choices known without a query (a year or venue filter reads them all)
+    search_fields = ("title",)  # and keys, aliases, arXiv ids, DOIs: get_search_results
+    search_help_text = "A bibtex key, alias, arXiv id or DOI (exact), or words of the title."
     list_select_related = ("venue",)
     readonly_fields = ("created_at", "modified_at")
     autocomplete_fields = ["venue"]
     inlines = [PaperAuthorInline, PaperAliasInline]
+    ordering = ("-pk",)
+    sortable_by = ()
     show_full_result_count = False
+    paginator = CappedCountPaginator
+
+    def get_search_results(self, request, queryset, search_term):
+        """A key, an alias, an arXiv id or URL, a DOI: that paper (index look-ups); anything else: papers whose
+        title contains it."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        found = Paper.objects.resolve_many([term]).get(term)
+        if found is not None:
+            return queryset.filter(pk=found.pk), False
+        return queryset.filter(title__icontains=term), False
 
     def save_model(self, request, obj, form, change):
         if obj.venue_id is None:  # a new dblp-style key gets its venue, as an import would give it
@@ -38,25 +62,44 @@ class PaperAdmin(admin.ModelAdmin):
 class AuthorAdmin(admin.ModelAdmin):
     list_display = ("name", "name_normalized")
     search_fields = ("name", "name_normalized")
+    ordering = ("name",)  # its unique index
+    sortable_by = ()
+    show_full_result_count = False
+    paginator = CappedCountPaginator
 
 
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
-    list_display = ("key", "name", "url")
+    list_display = ("key", "name", "url", "paper_count")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ("key", "name")
+    readonly_fields = ("paper_count",)
 
 
 @admin.register(PaperAlias)
 class PaperAliasAdmin(admin.ModelAdmin):
     list_display = ("alias", "paper")
-    search_fields = ("alias", "paper__bibtex_key")
+    search_fields = ("alias",)  # exact, an index look-up: get_search_results
+    search_help_text = "An alias, exactly."
+    list_select_related = ("paper",)
     autocomplete_fields = ["paper"]
+    ordering = ("-pk",)
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        return (queryset.filter(alias=term), False) if term else (queryset, False)
 
 
 @admin.register(Work)
 class WorkAdmin(admin.ModelAdmin):
     list_display = ("__str__", "paper_keys", "created_at")
+    readonly_fields = ("paper_keys", "created_at")
+    fields = ("paper_keys", "created_at")
+    ordering = ("-pk",)
+    show_full_result_count = False
+    paginator = CappedCountPaginator
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("papers")
@@ -64,9 +107,6 @@ class WorkAdmin(admin.ModelAdmin):
     @admin.display(description="papers")
     def paper_keys(self, obj):
         return ", ".join(p.bibtex_key for p in obj.papers.all())
-
-    readonly_fields = ("paper_keys", "created_at")
-    fields = ("paper_keys", "created_at")
 
 
 @admin.register(HarvestCheckpoint)

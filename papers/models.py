@@ -389,6 +389,7 @@ class Paper(models.Model):
 
     class Meta:
         ordering = ["-year", "title"]
+        permissions = [("merge_paper", "Can merge duplicate papers")]
         # Only the indexes the pages and importers use, each a plain btree (see Author.Meta).
         constraints = [models.UniqueConstraint(fields=["bibtex_key"], name="unique_paper_bibtex_key")]
         indexes = [

@@ -21,6 +21,7 @@ POPULAR_DAYS = 7
 MAX_SUMMARY_LENGTH = 60_000
 MAX_COMMENT_LENGTH = 5000
 MAX_REPORT_DETAILS = 2000
+MAX_HIDDEN_REASON = 200  # a moderator's reason for hiding something, shown to its author
 
 
 def new_share_token() -> str:
@@ -122,10 +123,14 @@ class SummaryQuerySet(models.QuerySet):
 
     def for_paper_page(self, paper_ids, user, share_token=""):
         """The summaries of these papers (a paper and its other versions) that `user` may read, best first, each
-        with its visible comments (`visible_comments`, a list) and their authors."""
+        with its visible comments (`visible_comments`, a list) and their authors; and the user's own summaries
+        that a moderator hid (`is_hidden`: the page shows them to their author alone, in the editor)."""
+        shown = readable_rule(user, share_token)
+        if user.is_authenticated:
+            shown |= Q(author=user, is_hidden=True, author__is_banned=False)
         return (
             self.filter(paper_id__in=paper_ids)
-            .visible_to(user, share_token)
+            .filter(shown)
             .with_related()
             .prefetch_related(
                 Prefetch(
@@ -165,6 +170,10 @@ class SummaryQuerySet(models.QuerySet):
             return {"count": 0, "total": None, "average": None}
         return {"count": stats["signed_count"], "total": stats["score_total"], "average": stats["score_average"]}
 
+    def merge_conflicts(self, *, source, target):
+        """The summaries of paper `source` whose author summarised paper `target` too (papers_merge folds them)."""
+        return self.filter(paper=source, author__summaries__paper=target).select_related("author").order_by("pk")
+
     def public_count(self) -> int:
         """How many public summaries there are (anonymous ones included): the stored SiteCounter, one row."""
         return SiteCounter.objects.value_of(SiteCounter.LISTED_SUMMARIES)
@@ -181,6 +190,13 @@ class Summary(models.Model):
     is_private = models.BooleanField("private", default=False)
     is_anonymous = models.BooleanField("anonymous", default=False)
     is_hidden = models.BooleanField("hidden by a moderator", default=False)
+    hidden_reason = models.CharField(
+        max_length=MAX_HIDDEN_REASON,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why a moderator hid it: shown to its author",
+    )
     share_token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
     score = models.IntegerField(default=0, help_text="Sum of the votes, kept by summaries.services")
     # Denormalised, kept true by summaries.services.summary_counters_refresh (the rules: listed_rule,
@@ -352,6 +368,13 @@ class Comment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     is_deleted = models.BooleanField(default=False)
     is_hidden = models.BooleanField("hidden by a moderator", default=False)
+    hidden_reason = models.CharField(
+        max_length=MAX_HIDDEN_REASON,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why a moderator hid it: shown to its author",
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -366,8 +389,46 @@ class Comment(models.Model):
         return user.is_authenticated and user.pk == self.author_id
 
 
+# What a row of the reports queue shows: the reporter, the moderator, the target with its author and paper.
+QUEUE_RELATED = (
+    "reporter",
+    "resolved_by",
+    "summary__author",
+    "summary__paper",
+    "comment__author",
+    "comment__summary__paper",
+    "comment__summary__author",
+)
+
+
+class ReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+    def on_targets_of(self, reports):
+        """The reports on the same summaries and comments as `reports` (a queryset): resolving one resolves all."""
+        summary_ids = reports.filter(summary__isnull=False).values("summary_id")
+        comment_ids = reports.filter(comment__isnull=False).values("comment_id")
+        return self.filter(Q(summary_id__in=summary_ids) | Q(comment_id__in=comment_ids))
+
+    def for_queue(self):
+        """The moderators' queue: open reports first, oldest first, with what the rows show (the target, its
+        author and paper, the reporter) in the same query."""
+        return self.select_related(*QUEUE_RELATED).order_by(
+            models.F("resolved_at").asc(nulls_first=True), "created_at", "pk"
+        )
+
+    def on_content_of(self, user):
+        """The reports on `user`'s summaries and comments, newest first, for their author (never the reporter)."""
+        return (
+            self.filter(Q(summary__author=user) | Q(comment__author=user))
+            .select_related("summary__paper", "summary__author", "comment__summary__paper", "comment__summary__author")
+            .order_by("-created_at", "-pk")
+        )
+
+
 class Report(models.Model):
-    """A reader flags a summary or a comment; moderators resolve it in the admin."""
+    """A reader flags a summary or a comment; moderators resolve it in the admin, with a verdict."""
 
     class Reason(models.TextChoices):
         SPAM = "spam", "Spam or advertising"
@@ -375,6 +436,11 @@ class Report(models.Model):
         PLAGIARISM = "plagiarism", "Copied text (e.g. the abstract)"
         WRONG = "wrong", "Wrong paper or misleading"
         OTHER = "other", "Something else"
+
+    class Verdict(models.TextChoices):
+        CONTENT_HIDDEN = "hidden", "Content hidden"
+        NO_ACTION = "no-action", "No action needed"
+        AUTHOR_BANNED = "banned", "Author banned"
 
     summary = models.ForeignKey(Summary, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
     comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
@@ -386,6 +452,10 @@ class Report(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True, default="", db_default="")
+    note = models.TextField("resolution note", blank=True, max_length=MAX_REPORT_DETAILS, default="", db_default="")
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -412,6 +482,23 @@ class Report(models.Model):
     def __str__(self):
         target = f"summary {self.summary_id}" if self.summary_id else f"comment {self.comment_id}"
         return f"Report on {target}: {self.get_reason_display()}"
+
+    @property
+    def target(self):
+        """The summary or the comment reported."""
+        return self.summary if self.summary_id else self.comment
+
+    @property
+    def target_summary(self) -> Summary:
+        """The summary reported, or the one the reported comment is on."""
+        return self.summary if self.summary_id else self.comment.summary
+
+    @property
+    def state(self) -> str:
+        """What its author is told: open, or resolved with the verdict."""
+        if self.resolved_at is None:
+            return "Open: a moderator will look at it"
+        return f"Resolved: {self.get_verdict_display() or 'closed'}"
 
 
 class Citation(models.Model):

@@ -5,6 +5,7 @@ author_stats_refresh)."""
 
 from datetime import timedelta
 from importlib import import_module
+from typing import NamedTuple
 
 from allauth.usersessions.models import UserSession
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from papers.models import CitedPaper, Paper
+from papers.models import CitedPaper, Paper, PaperAlias
 from papers.services import paper_page_scopes
 from shortscience import page_cache
 from shortscience.markup import render_summary_with_citations
@@ -22,6 +23,7 @@ from . import tasks
 from .limits import SUSPENDED, SUSPENDED_SESSION_KEY
 from .models import (
     MAX_COMMENT_LENGTH,
+    MAX_HIDDEN_REASON,
     MAX_REPORT_DETAILS,
     MAX_SUMMARY_LENGTH,
     POPULAR_DAYS,
@@ -227,21 +229,134 @@ def paper_views_roll_up() -> int:
 
 
 @transaction.atomic
-def summary_hidden_set(*, summaries, is_hidden: bool) -> int:
-    """A moderator hides (or restores) summaries (a queryset). Returns how many."""
+def summary_hidden_set(*, summaries, is_hidden: bool, reason: str = "") -> int:
+    """A moderator hides (or restores) summaries (a queryset), with the `reason` their authors are shown (cleared
+    on restoring). Returns how many."""
     ids = list(summaries.values_list("pk", flat=True))
-    count = Summary.objects.filter(pk__in=ids).update(is_hidden=is_hidden)
+    reason = reason.strip()[:MAX_HIDDEN_REASON] if is_hidden else ""
+    count = Summary.objects.filter(pk__in=ids).update(is_hidden=is_hidden, hidden_reason=reason)
     summary_counters_refresh(summary_ids=ids)
     return count
 
 
 @transaction.atomic
-def comment_hidden_set(*, comments, is_hidden: bool) -> int:
-    """A moderator hides (or restores) comments (a queryset). Returns how many."""
+def comment_hidden_set(*, comments, is_hidden: bool, reason: str = "") -> int:
+    """A moderator hides (or restores) comments (a queryset), with the `reason` their authors are shown (cleared
+    on restoring). Returns how many."""
     ids = list(comments.values_list("pk", flat=True))
-    count = Comment.objects.filter(pk__in=ids).update(is_hidden=is_hidden)
+    reason = reason.strip()[:MAX_HIDDEN_REASON] if is_hidden else ""
+    count = Comment.objects.filter(pk__in=ids).update(is_hidden=is_hidden, hidden_reason=reason)
     summary_counters_refresh(summary_ids=Comment.objects.filter(pk__in=ids).values("summary_id"))
     return count
+
+
+# --- Moderation: reports and merging duplicate papers ---------------------------------------------------------
+
+
+@transaction.atomic
+def reports_resolve(*, reports, verdict: str, moderator, note: str = "") -> int:
+    """Resolve `reports` (a queryset) with a verdict (Report.Verdict) and a note, and with them every other open
+    report on the same summaries and comments: one decision per target. Returns how many were resolved."""
+    if verdict not in Report.Verdict.values:
+        raise ValueError("Choose a verdict.")
+    same_targets = Report.objects.open().on_targets_of(reports)
+    return Report.objects.filter(pk__in=list(same_targets.values_list("pk", flat=True))).update(
+        resolved_at=timezone.now(), resolved_by=moderator, verdict=verdict, note=note.strip()[:MAX_REPORT_DETAILS]
+    )
+
+
+@transaction.atomic
+def report_targets_hide(*, reports, moderator, reason: str = "", note: str = "") -> tuple[int, int]:
+    """Hide the summaries and comments that `reports` (a queryset) name, telling their authors `reason` (by
+    default what they were reported for), and resolve every open report on them as "content hidden". Returns
+    (how many summaries and comments were hidden, how many reports resolved)."""
+    hidden = 0
+    rows = list(reports.values_list("summary_id", "comment_id", "reason"))
+    for report_reason in {r for _, _, r in rows}:
+        told = reason or f"reported as {Report.Reason(report_reason).label.lower()}"
+        summary_ids = {s for s, _, r in rows if s and r == report_reason}
+        comment_ids = {c for _, c, r in rows if c and r == report_reason}
+        hidden += summary_hidden_set(summaries=Summary.objects.filter(pk__in=summary_ids), is_hidden=True, reason=told)
+        hidden += comment_hidden_set(comments=Comment.objects.filter(pk__in=comment_ids), is_hidden=True, reason=told)
+    resolved = reports_resolve(reports=reports, verdict=Report.Verdict.CONTENT_HIDDEN, moderator=moderator, note=note)
+    return hidden, resolved
+
+
+class PaperMerge(NamedTuple):
+    """What papers_merge did: `moved`, the summaries now on the target; `folded`, the usernames of the people who
+    had summarised both papers, whose summary of the source is kept as the first revisions of their summary of
+    the target."""
+
+    moved: int
+    folded: list[str]
+
+
+def _summary_fold(*, old: Summary, into: Summary) -> None:
+    """Keep `old` (a summary of the paper being merged) in `into` (its author's summary of the target): its
+    revisions become the first ones of `into` (whose own are numbered after them, its text staying current), its
+    comments, reports and the votes of people who had not voted on `into` move there; then `old` is deleted."""
+    shift = old.revisions.count()
+    offset = 10**6  # two steps, so that no row ever takes a version another still holds (unique per summary)
+    Revision.objects.filter(summary=into).update(version=F("version") + shift + offset)
+    Revision.objects.filter(summary=into).update(version=F("version") - offset)
+    Revision.objects.filter(summary=old).update(summary=into)
+    Summary.objects.filter(pk=into.pk).update(version=F("version") + shift)
+    Comment.objects.filter(summary=old).update(summary=into)
+    Report.objects.filter(summary=old).update(summary=into)
+    Vote.objects.filter(summary=old).exclude(voter_id__in=Vote.objects.filter(summary=into).values("voter_id")).update(
+        summary=into
+    )
+    Summary.objects.filter(pk=old.pk).delete()  # with its citations (its text's) and the votes already on `into`
+
+
+@transaction.atomic
+def papers_merge(*, source: Paper, target: Paper) -> PaperMerge:
+    """Merge the duplicate paper `source` into `target`: its summaries, the citations of it, its aliases and its
+    views move to the target; its bibtex key becomes an alias of the target, so that /paper?bibtexKey=OLD
+    redirects (301) there for good; an arXiv id, DOI, abstract or work the target lacks is taken from it; then
+    the source is deleted and the counts are recomputed.
+
+    When someone summarised both papers, nothing is lost: their summary of the target stays current, and the
+    one of the source becomes its first revisions (with its comments, reports and votes; `PaperMerge.folded`
+    names them, and the admin lists them before the merge)."""
+    if source.pk == target.pk:
+        raise ValueError("A paper cannot be merged into itself.")
+    locked = Paper.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk")
+    papers = {paper.pk: paper for paper in locked}
+    if len(papers) != 2:
+        raise ValueError("One of these papers no longer exists.")
+    source, target = papers[source.pk], papers[target.pk]
+    page_cache.invalidate(page_cache.SITE)  # both pages, the lists, venues, the pages that cite them
+    folded, kept_ids = [], []
+    for old in Summary.objects.merge_conflicts(source=source, target=target):
+        into = Summary.objects.get(paper=target, author_id=old.author_id)
+        _summary_fold(old=old, into=into)
+        folded.append(old.author.username)
+        kept_ids.append(into.pk)
+    moved_ids = list(Summary.objects.filter(paper=source).values_list("pk", flat=True))
+    Summary.objects.filter(pk__in=moved_ids).update(paper=target)
+    Citation.objects.filter(paper=source).update(paper=target)
+    PaperAlias.objects.filter(paper=source).update(paper=target)
+    PaperAlias.objects.update_or_create(alias=source.bibtex_key, defaults={"paper": target})
+    visits = PaperVisit._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {visits} (paper_id, day, count) SELECT %s, day, count FROM {visits} WHERE paper_id = %s "
+            f"ON CONFLICT (paper_id, day) DO UPDATE SET count = {visits}.count + excluded.count",
+            [target.pk, source.pk],
+        )
+    PaperView.objects.filter(paper=source).update(paper=target)
+    for field in ("arxiv_id", "doi", "abstract", "work_id"):
+        if not getattr(target, field) and getattr(source, field):
+            setattr(target, field, getattr(source, field))
+    target.save()
+    Paper.objects.filter(pk=source.pk).delete()  # its author rows and visits; VenueYear uncounts it
+    summary_ids = [*moved_ids, *kept_ids]
+    summary_scores_refresh(summary_ids=kept_ids)
+    summary_counters_refresh(summary_ids=summary_ids)
+    summary_popularity_refresh(summary_ids=summary_ids)
+    author_stats_refresh(user_ids=Summary.objects.filter(pk__in=kept_ids).values_list("author_id", flat=True))
+    return PaperMerge(moved=len(moved_ids), folded=folded)
 
 
 @transaction.atomic

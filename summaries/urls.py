@@ -29,6 +29,7 @@ urlpatterns = [
     path("venue/atom", _feed(feeds.VenueAtom()), name="venue-atom"),
     path("export", views.export, name="export"),
     path("report", views.report_create, name="report"),
+    path("settings/reports", views.my_reports, name="my-reports"),
     path("summary/preview", views.summary_preview, name="preview"),
     path("summary/save/<int:paper_id>", views.summary_save, name="save"),
     path("summary/<int:summary_id>/delete", views.summary_delete, name="delete"),

@@ -29,9 +29,10 @@ from . import export as summary_export
 from . import services
 from .forms import CommentForm, ReportForm, SummaryForm
 from .limits import new_account_message, new_account_wait, refuse_suspended, too_many
-from .models import MAX_SUMMARY_LENGTH, Comment, FeedTab, PaperView, Summary, Vote
+from .models import MAX_SUMMARY_LENGTH, Comment, FeedTab, PaperView, Report, Summary, Vote
 
 CITED_IN_LIMIT = 50
+MY_REPORTS_LIMIT = 200  # the latest reports on someone's content shown to them
 HTML_ID_RE = re.compile(r"[A-Za-z][\w.-]{0,150}")  # a summary's element id, as summaries_tags.summary_html_id makes
 FEED_PAGE_SIZE = 10
 PAGE_MAX = 100_000  # ?page=: far past the last page of any list (Django's paginator shows the last one)
@@ -131,7 +132,11 @@ def paper_page_response(request, paper, *, form=None, status=200, stale=None, co
     versions = list(paper.other_versions()) if paper.work_id else []
     paper_ids = [paper.pk, *(v.pk for v in versions)]
     summaries = list(Summary.objects.for_paper_page(paper_ids, user, share_token(request.GET)))
-    own = next((s for s in summaries if s.paper_id == paper.pk and s.author_id == user.pk), None)
+    # The reader's own summary hidden by a moderator is theirs to see and edit, in the editor (with the reason),
+    # and no one else's to read: it is not among the summaries shown.
+    hidden_own = next((s for s in summaries if s.is_hidden and s.paper_id == paper.pk), None)
+    summaries = [s for s in summaries if not s.is_hidden]
+    own = next((s for s in summaries if s.paper_id == paper.pk and s.author_id == user.pk), hidden_own)
     if focus:
         summaries = [s for s in summaries if s.anchor == focus]
         if not summaries:
@@ -205,6 +210,9 @@ def summary_save(request, paper_id):
     except (ValueError, services.NotAllowed) as exc:
         messages.error(request, str(exc))
         return paper_page_response(request, paper, form=form, status=400)
+    if summary.is_hidden:  # its page would not show it: the editor does, with the moderator's reason
+        messages.success(request, "Your summary was saved. It stays hidden until a moderator restores it.")
+        return redirect(paper.get_absolute_url() + "#editor")
     messages.success(request, "Your summary was saved.")
     return redirect(summary.get_absolute_url() + f"#{summary.anchor}")
 
@@ -410,6 +418,15 @@ def report_create(request):
         messages.success(request, "Thank you: a moderator will look at your report.")
         return redirect(target_summary.get_absolute_url())
     return render(request, "summaries/report_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_safe
+def my_reports(request):
+    """/settings/reports: the reports on your summaries and comments, open or resolved with the verdict, and
+    what a moderator hid (never who reported)."""
+    reports = Report.objects.on_content_of(request.user)[:MY_REPORTS_LIMIT]
+    return render(request, "summaries/report_list.html", {"reports": reports})
 
 
 @require_safe

@@ -43,6 +43,7 @@ OWN_URLS = {
         ("POST", {"summary": "{summary_id}"}, {"reason": "spam", "details": "Spam"}),
         ("POST", {}, {"comment": "{comment_id}", "reason": "other", "details": "Off topic"}),
     ],
+    "summaries:my-reports": [("GET", {}, {})],
     "summaries:preview": [("POST", {}, {"body": "Some *text* with $x^2$"})],
     "summaries:save": [
         (

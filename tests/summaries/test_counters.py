@@ -143,7 +143,9 @@ def test_counters_after_comments_and_deletes(world, client):
 def test_counters_after_moderators_hide_and_restore_comments(world, staff_client):
     comments = Comment.objects.filter(author=world["commenter"])
     url = reverse("admin:summaries_comment_changelist")
-    staff_client.post(url, {"action": "hide", "_selected_action": [c.pk for c in comments]})
+    staff_client.post(
+        url, {"action": "hide", "_selected_action": [c.pk for c in comments], "apply": "1", "reason": "Rude."}
+    )
     assert Summary.objects.filter(comment_count=1).count() == 4
     assert_counters_true()
     staff_client.post(url, {"action": "restore", "_selected_action": [comments[0].pk]})
@@ -166,7 +168,7 @@ def test_counters_after_a_comment_is_edited_in_the_admin(world, staff_client):
 def test_counters_after_moderators_hide_and_restore_summaries(world, staff_client):
     first = world["summaries"][0]
     url = reverse("admin:summaries_summary_changelist")
-    staff_client.post(url, {"action": "hide", "_selected_action": [first.pk]})
+    staff_client.post(url, {"action": "hide", "_selected_action": [first.pk], "apply": "1", "reason": "Spam."})
     assert not Summary.objects.get(pk=first.pk).is_listed
     assert_counters_true()
     staff_client.post(url, {"action": "restore", "_selected_action": [first.pk]})
