@@ -11,7 +11,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True  # email_verified writes its own row
+        skip_postgeneration_save = True  # verified_email writes its own row
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
@@ -26,14 +26,6 @@ class UserFactory(factory.django.DjangoModelFactory):
                 user=user, email=user.email, defaults={"verified": True, "primary": True}
             )
 
-    @factory.post_generation
-    def email_verified(user, create, extracted, **kwargs):
-        """The address is confirmed (log-in needs it: ACCOUNT_EMAIL_VERIFICATION is mandatory), unless
-        `email_verified=False`."""
-        if create and user.email and extracted is not False:
-            EmailAddress.objects.update_or_create(
-                user=user, email=user.email, defaults={"primary": True, "verified": True}
-            )
 
 
 def make_paper(**overrides):
