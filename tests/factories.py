@@ -27,7 +27,6 @@ class UserFactory(factory.django.DjangoModelFactory):
             )
 
 
-
 def make_paper(**overrides):
     """A paper created through the import service, as real papers are."""
     n = make_paper.counter = getattr(make_paper, "counter", 0) + 1
