@@ -1,6 +1,7 @@
-"""Every moderation action of the admin, by everyone: a guest and a logged-in user without staff are refused
-(nothing changes), a moderator (staff in the Moderators group only) and a superuser do it. Deleting, the one
-action outside the job, only a superuser does."""
+"""Every moderation action of the admin, by everyone: a guest, a logged-in user without staff, a staff member in no
+group and a moderator who was banned (their session still open) are refused (nothing changes); a moderator (staff
+in the Moderators group only) and a superuser do it. Deleting, the one action outside the job, only a superuser
+does. ROLES x ACTIONS is the admin's half of the permission matrix (tests/test_permission_matrix.py is the site's)."""
 
 import pytest
 from django.apps import apps
@@ -147,12 +148,22 @@ def client_of(role: str) -> Client:
         person = UserFactory(is_staff=True)
         person.groups.add(Group.objects.get(name=MODERATORS))
         client.force_login(person)
+    elif role == "staff, no group":
+        client.force_login(UserFactory(is_staff=True))
+    elif role == "banned moderator":
+        person = UserFactory(is_staff=True)
+        person.groups.add(Group.objects.get(name=MODERATORS))
+        client.force_login(person)
+        services.user_banned_set(users=User.objects.filter(pk=person.pk), is_banned=True)
     elif role == "superuser":
         client.force_login(UserFactory(is_staff=True, is_superuser=True))
     return client
 
 
-@pytest.mark.parametrize("role", ["guest", "user", "moderator", "superuser"])
+ROLES = ["guest", "user", "staff, no group", "banned moderator", "moderator", "superuser"]
+
+
+@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", list(ACTIONS))
 def test_who_may_run_each_admin_action(world, role, name):
     changelist, action, objects, answers, happened = ACTIONS[name]
@@ -166,3 +177,5 @@ def test_who_may_run_each_admin_action(world, role, name):
     assert happened(world) == (name in ALLOWED.get(role, set())), (role, name)
     if role in ("guest", "user"):
         assert first.status_code in (302, 403)
+    if role == "banned moderator":
+        assert first.status_code == 403 and "This account is suspended" in first.content.decode()
