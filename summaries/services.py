@@ -302,6 +302,12 @@ def _summary_fold(*, old: Summary, into: Summary) -> None:
     Revision.objects.filter(summary=old).update(summary=into)
     Summary.objects.filter(pk=into.pk).update(version=F("version") + shift)
     Comment.objects.filter(summary=old).update(summary=into)
+    # One open report per reporter and target: a reporter who reported both keeps the open one on `into`; the
+    # other moves resolved, noted, so that no report is lost.
+    open_on_into = Report.objects.filter(summary=into, resolved_at__isnull=True).values("reporter_id")
+    Report.objects.filter(summary=old, resolved_at__isnull=True, reporter_id__in=open_on_into).update(
+        resolved_at=timezone.now(), note="The same reporter's report on the other version of the paper stays open."
+    )
     Report.objects.filter(summary=old).update(summary=into)
     Vote.objects.filter(summary=old).exclude(voter_id__in=Vote.objects.filter(summary=into).values("voter_id")).update(
         summary=into

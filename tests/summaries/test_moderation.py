@@ -145,3 +145,23 @@ def test_a_paper_cannot_be_merged_into_itself():
     paper = make_paper()
     with pytest.raises(ValueError):
         services.papers_merge(source=paper, target=paper)
+
+
+def test_merging_keeps_one_open_report_per_reporter_and_loses_none():
+    """Someone who reported both summaries of a folded pair: one open report per reporter and target holds (a
+    constraint), so the moved one arrives resolved, with a note."""
+    source, target = make_paper(), make_paper()
+    writer, reporter, other = UserFactory(), UserFactory(), UserFactory()
+    old = make_summary(paper=source, author=writer, body="Buy my product")
+    kept = make_summary(paper=target, author=writer, body="Buy it again")
+    services.report_create(reporter=reporter, reason="spam", summary=old)
+    services.report_create(reporter=reporter, reason="spam", summary=kept)
+    services.report_create(reporter=other, reason="spam", summary=old)
+
+    services.papers_merge(source=source, target=target)
+
+    reports = Report.objects.filter(summary=kept)
+    assert reports.count() == 3
+    assert reports.filter(resolved_at__isnull=True).count() == 2  # the reporter's on the kept one, the other's
+    (moved,) = reports.filter(reporter=reporter, resolved_at__isnull=False)
+    assert "stays open" in moved.note
