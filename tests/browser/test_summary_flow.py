@@ -4,6 +4,7 @@ KaTeX typeset the live preview, save, find it on the homepage; then another pers
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from summaries.models import Comment, Summary, Vote
@@ -25,7 +26,16 @@ def test_sign_up_write_preview_save_vote_comment(page):
     page.get_by_label("Password", exact=True).fill("a-long-password-123")
     page.get_by_label("Password (again)").fill("a-long-password-123")
     page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("link", name="writer")).to_be_visible()
+    # Email verification is mandatory: the confirmation link from the mail, then log in.
+    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    link = re.search(r"/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
+    page.goto(f"/accounts/login/?next={paper.get_absolute_url()}")
+    page.get_by_label("Username or email").fill("writer")
+    page.get_by_label("Password").fill("a-long-password-123")
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.locator(".nav-user")).to_have_text("writer")
 
     # Write, with the form's help text, and the live preview typeset by KaTeX.
     page.goto(paper.get_absolute_url())
