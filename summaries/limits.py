@@ -33,8 +33,8 @@ def account_is_suspended(user) -> bool:
 
 def account_is_limited(user) -> bool:
     """Whether `user`'s posts are limited per hour (NEW_ACCOUNT_RATES): the one place that decides it. An account
-    is limited while it is younger than NEW_ACCOUNT_HOURS."""
-    return user.date_joined > timezone.now() - timedelta(hours=settings.NEW_ACCOUNT_HOURS)
+    is limited while it is younger than NEW_ACCOUNT_HOURS, and while its address is not confirmed."""
+    return not user.is_confirmed or user.date_joined > timezone.now() - timedelta(hours=settings.NEW_ACCOUNT_HOURS)
 
 
 def new_account_wait(user, action: str) -> int:

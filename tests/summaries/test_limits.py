@@ -34,6 +34,14 @@ def test_an_account_is_limited_while_it_is_young(settings):
     assert not account_is_limited(UserFactory(date_joined=timezone.now() - timedelta(hours=25)))
 
 
+def test_an_unconfirmed_account_is_limited_however_old(settings):
+    settings.NEW_ACCOUNT_HOURS = 24
+    old = UserFactory(is_confirmed=False, verified_email=False, date_joined=timezone.now() - timedelta(days=400))
+    assert account_is_limited(old)
+    old.is_confirmed = True
+    assert not account_is_limited(old)
+
+
 def test_a_new_account_posts_at_most_so_many_comments_an_hour_and_keeps_its_text(client, newcomer, settings):
     settings.NEW_ACCOUNT_COMMENTS_PER_HOUR = 5
     summary = make_summary()
@@ -165,16 +173,22 @@ def test_twenty_parallel_reports_of_one_summary_make_one_row():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_resolves_older_open_duplicates_before_it_adds_the_constraint():
+    before = ("summaries", "0005_summary_author_nullable")
     executor = MigrationExecutor(connection)
-    executor.migrate([("summaries", "0004_author_stats")])
-    # The models of today fit the tables of 0004 (0006 adds only the constraints): the duplicates as they were.
-    reporter, summary = UserFactory(username="dup"), make_summary()
+    executor.migrate([before])
+    # The tables as 0005 left them, through its models: the duplicates as they were.
+    old = executor.loader.project_state(before).apps
+    OldSummary, OldReport = old.get_model("summaries", "Summary"), old.get_model("summaries", "Report")
+    reporter, author, paper = UserFactory(username="dup"), UserFactory(username="author"), make_paper()
+    summary = OldSummary.objects.create(paper_id=paper.pk, author_id=author.pk, body="x", body_html="<p>x</p>")
     now = timezone.now()
     rows = [
-        Report.objects.create(reporter=reporter, summary=summary, reason="spam", created_at=now - timedelta(hours=h))
+        OldReport.objects.create(
+            reporter_id=reporter.pk, summary_id=summary.pk, reason="spam", created_at=now - timedelta(hours=h)
+        )
         for h in (3, 2, 1)
     ]
-    resolved = Report.objects.create(reporter=reporter, summary=summary, reason="spam", resolved_at=now)
+    resolved = OldReport.objects.create(reporter_id=reporter.pk, summary_id=summary.pk, reason="spam", resolved_at=now)
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
