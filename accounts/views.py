@@ -128,6 +128,7 @@ def settings_view(request):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@refuse_suspended
 def account_delete_view(request):
     """/settings/delete: leaving, with the password (an account without one logs in again with its provider
     first: social_login_recent); the summaries stay, anonymous, or are deleted, as the user chooses. Password
