@@ -1,9 +1,12 @@
 """seed_demo: the real demo papers, the demo people, and our summaries of those papers with votes and comments."""
 
+import importlib
 import re
 import shutil
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Sum
@@ -15,6 +18,7 @@ from summaries.management.commands import seed_demo
 from summaries.models import Citation, Comment, Revision, Summary, Vote
 from summaries.views import FEED_PAGE_SIZE
 from tests.commands import run_command
+from tests.summaries.test_counters import assert_counters_true
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +194,17 @@ def test_seed_demo_refuses_wrong_demo_data_before_writing(seeded, demo_data, edi
     assert status == 1
     assert re.search(re.escape(message), err)
     assert state() == before
+
+
+def test_seed_demo_confirms_people_seeded_before_confirmation_came_in(seeded):
+    User = get_user_model()
+    User.objects.update(is_confirmed=False)  # as accounts/0006 left demo people, who had no verified address
+    summaries_0005 = importlib.import_module("summaries.migrations.0005_summary_author_nullable")
+    summaries_0005.counters_for_confirmation(apps, None)
+    assert not Summary.objects.public().exists()
+    seed()
+    assert not User.objects.filter(is_confirmed=False).exists()
+    assert Summary.objects.public().exists()
+    demo = User.objects.get(username="demo")
+    assert EmailAddress.objects.filter(user=demo, verified=True).exists()
+    assert_counters_true()

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from papers.importers.arxiv_api import parse_arxiv_atom
@@ -24,7 +25,14 @@ from papers.models import Paper, Venue
 from papers.services import papers_import
 from shortscience.progress import Progress
 from summaries.models import Comment, Revision, Summary, Vote
-from summaries.services import comment_create, summary_save, vote_cast
+from summaries.services import (
+    comment_create,
+    summary_counters_refresh,
+    summary_popularity_refresh,
+    summary_save,
+    summary_scores_refresh,
+    vote_cast,
+)
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
 DEMO_USERNAME = "demo"
@@ -202,7 +210,7 @@ class Command(BaseCommand):
     def _people(self, people_data: list[dict]) -> dict:
         """The demo people by username. Only `demo` can log in; the others have unusable passwords and no email
         address. No one gets comment mail (demo can turn it on in the settings), so seeding sends none."""
-        people, created, updated = {}, 0, 0
+        people, created, updated, unconfirmed = {}, 0, 0, []
         for person in people_data:
             username = person["username"]
             user, is_new = get_user_model().objects.get_or_create(
@@ -218,9 +226,6 @@ class Command(BaseCommand):
             if is_new:
                 if username == DEMO_USERNAME:
                     user.set_password(DEMO_PASSWORD)
-                    EmailAddress.objects.get_or_create(  # verified: log-in needs a confirmed address
-                        user=user, email=user.email, defaults={"verified": True, "primary": True}
-                    )
                 else:
                     user.set_unusable_password()
                 user.save()
@@ -233,7 +238,27 @@ class Command(BaseCommand):
                 user.display_name, user.bio = person["display_name"], person["bio"]
                 user.save(update_fields=["display_name", "bio"])
                 updated += 1
+            if username == DEMO_USERNAME:  # verified: log-in needs a confirmed address
+                EmailAddress.objects.get_or_create(
+                    user=user, email=user.email, defaults={"verified": True, "primary": True}
+                )
+            if not user.is_confirmed:  # seeded before confirmation came in: what they wrote is public again
+                unconfirmed.append(user.pk)
             people[username] = user
+        if unconfirmed:
+            get_user_model().objects.filter(pk__in=unconfirmed).update(is_confirmed=True)
+            voted = list(Vote.objects.filter(voter_id__in=unconfirmed).values_list("summary_id", flat=True))
+            summary_counters_refresh(
+                summary_ids=Summary.objects.filter(
+                    Q(author_id__in=unconfirmed)
+                    | Q(pk__in=Comment.objects.filter(author_id__in=unconfirmed).values("summary_id"))
+                ).values("pk")
+            )
+            summary_scores_refresh(summary_ids=voted)
+            summary_popularity_refresh(summary_ids=voted)
+            for user in people.values():
+                user.is_confirmed = True
+            updated += len(unconfirmed)
         self._say(f"People: {len(people)} ({created} created, {updated} updated)")
         return people
 
