@@ -17,3 +17,13 @@ class AccountsConfig(AppConfig):
 
         email_removed.connect(email_moved, dispatch_uid="accounts.email_removed")
         email_changed.connect(email_moved, dispatch_uid="accounts.email_changed")
+
+        # The admin lists people's linked providers (SocialAccount), not their tokens (secrets) nor SocialApps
+        # (the providers' keys come from the environment: settings.SOCIALACCOUNT_PROVIDERS). The admin's
+        # autodiscovery has run: its AppConfig comes first in INSTALLED_APPS.
+        from allauth.socialaccount.models import SocialApp, SocialToken
+        from django.contrib import admin
+
+        for model in (SocialApp, SocialToken):
+            if admin.site.is_registered(model):
+                admin.site.unregister(model)

@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -40,6 +42,8 @@ QUERIES = {
     "summaries.Comment": (4, 9),
     "summaries.Report": (4, 6),
     "summaries.Vote": (4, 6),
+    "usersessions.UserSession": (5, 5),
+    "socialaccount.SocialAccount": (6, 6),
 }
 
 
@@ -55,7 +59,9 @@ def add_rows(start: int, count: int) -> None:
         )
         PaperAlias.objects.create(alias=f"DBLP:journals/corr/Paper{i}", paper=paper)
         author = UserFactory(username=f"writer{i}")
-        EmailAddress.objects.create(user=author, email=author.email, primary=True, verified=True)
+        assert EmailAddress.objects.filter(user=author, verified=True).exists()  # the factory's
+        SocialAccount.objects.create(user=author, provider="github", uid=str(1000 + i), extra_data={"login": "w"})
+        UserSession.objects.create(user=author, session_key=f"session{i}", ip="192.0.2.1", user_agent="Test")
         summary = make_summary(paper=paper, author=author, body=f"Summary {i} of residual things")
         reader = UserFactory(username=f"reader{i}")
         comment = services.comment_create(summary=summary, author=reader, body=f"Comment {i}")

@@ -141,9 +141,8 @@ def test_an_older_account_whose_name_clashes_logs_in_and_saves_its_settings(clie
     older.set_password(PASSWORD)
     older.save()
     older.refresh_from_db()
-    EmailAddress.objects.create(user=older, email=older.email, primary=True, verified=True)
+    EmailAddress.objects.create(user=older, email=older.email, primary=True, verified=True)  # confirmed back then
     assert older.username_folded is None
-    EmailAddress.objects.create(user=older, email=older.email, verified=True, primary=True)  # confirmed back then
     response = client.post("/accounts/login/", {"login": "old@example.org", "password": PASSWORD})
     assert response.status_code == 302 and client.session["_auth_user_id"] == str(older.pk)
     assert client.post("/settings", {"display_name": "Old Alice", "bio": "", "orcid": ""}).status_code == 302
