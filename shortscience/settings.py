@@ -79,6 +79,10 @@ PAPER_VIEWS_SECONDS = float(os.environ.get("PAPER_VIEWS_SECONDS", "10"))
 # had ~1,600; at 100,000 summaries a feed of all would be tens of megabytes, read on every miss of the cache).
 FEED_ALL_LIMIT = int(os.environ.get("FEED_ALL_LIMIT", "10000"))
 FEED_FULL_LIMIT = int(os.environ.get("FEED_FULL_LIMIT", "1000"))
+# The JSON API (/api/): requests one client (an IP address; an IPv6 /64) may make, "COUNT/SECONDS"; and how long
+# browsers and shared caches may keep an answer.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300/60")
+API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
 SUMMARY_PREVIEW_LIMIT = int(os.environ.get("SUMMARY_PREVIEW_LIMIT", "30"))
 SUMMARY_PREVIEW_SECONDS = int(os.environ.get("SUMMARY_PREVIEW_SECONDS", "60"))
 # The hosts whose images summaries show (and the Content-Security-Policy lets the browser load): an image from
@@ -115,6 +119,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "ninja",  # the JSON API (shortscience/api.py): its docs page's template and static files
     "shortscience",
     "accounts",
     "papers",
@@ -129,6 +134,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # ETag from the final content, 304 on If-None-Match
     "shortscience.middleware.CacheControlMiddleware",  # outside the session: sees the cookies it sets
+    "shortscience.middleware.ApiMiddleware",  # /api/: CORS, and a max-age that CacheControlMiddleware may make private
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "shortscience.middleware.DatabaseUnavailableMiddleware",
