@@ -172,7 +172,7 @@ def venue_detail(request, key: Annotated[VenueKey, Query(description=VENUE_KEY_H
 def venue_papers(
     request,
     key: Annotated[VenueKey, Query(description=VENUE_KEY_HELP)],
-    year: Annotated[YearText, Query(description=YEAR_HELP)] = "",
+    year: Annotated[YearText, Query("", description=YEAR_HELP)],
     cursor: Cursor = "",
     limit: PageSize = PAGE_SIZE,
 ):

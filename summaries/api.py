@@ -78,7 +78,7 @@ def paper_summaries(
 ):
     """A paper's public summaries, with those of its other versions (its arXiv preprint, its conference
     version…) as its page shows them, newest edit first."""
-    paper = Paper.objects.only("pk", "work_id").resolve(key)
+    paper = Paper.objects.only("pk", "bibtex_key", "arxiv_id", "doi", "work_id").resolve(key)
     if paper is None:
         raise Http404(f"Unknown paper: {key}")
     paper_ids = [paper.pk]
