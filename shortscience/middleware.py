@@ -9,7 +9,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404, resolve
-from django.utils.cache import add_never_cache_headers, get_max_age, patch_cache_control, patch_vary_headers
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_max_age,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
 
 from .params import NUL, InvalidParameter
 
@@ -136,9 +142,10 @@ class ApiMiddleware:
     """What every answer under /api/ (the JSON API, shortscience/api.py) carries, and nothing else does.
 
     CORS: any site's scripts may read it (`Access-Control-Allow-Origin: *`, never with credentials: the API shows
-    only what a guest sees) for GET and HEAD, errors included, and an OPTIONS preflight is answered here (204),
-    allowing GET and HEAD with If-None-Match. A successful GET is `public, max-age=API_CACHE_SECONDS`, which
-    CacheControlMiddleware (outside this one) makes private for a request with a session, as for every page."""
+    only what a guest sees) for GET and HEAD, errors and 304s included, and an OPTIONS preflight is answered here
+    (204), allowing GET and HEAD with If-None-Match. A 200 or 304 is `public, max-age=API_CACHE_SECONDS` unless
+    CacheControlMiddleware made it private (a request with a session, as for every page). Outside
+    ConditionalGetMiddleware, so that its 304s get these headers too; a HEAD gets the ETag its GET would get."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -156,8 +163,11 @@ class ApiMiddleware:
             response = self.get_response(request)
             if request.method not in ("GET", "HEAD"):
                 return response
-            if response.status_code == 200 and not response.has_header("Cache-Control"):
+            cache_control = response.get("Cache-Control", "").lower()
+            if response.status_code in (200, 304) and not any(w in cache_control for w in ("private", "no-")):
                 patch_cache_control(response, public=True, max_age=settings.API_CACHE_SECONDS)
+            if request.method == "HEAD" and response.status_code == 200 and not response.has_header("ETag"):
+                set_response_etag(response)
         response["Access-Control-Allow-Origin"] = "*"
         response["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
         return response

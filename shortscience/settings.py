@@ -132,9 +132,9 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "shortscience.middleware.BadInputMiddleware",  # before anything reads a parameter (or the session)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "shortscience.middleware.ApiMiddleware",  # /api/: CORS and max-age, on its 304s too
     "django.middleware.http.ConditionalGetMiddleware",  # ETag from the final content, 304 on If-None-Match
     "shortscience.middleware.CacheControlMiddleware",  # outside the session: sees the cookies it sets
-    "shortscience.middleware.ApiMiddleware",  # /api/: CORS, and a max-age that CacheControlMiddleware may make private
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "shortscience.middleware.DatabaseUnavailableMiddleware",
