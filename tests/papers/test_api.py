@@ -147,6 +147,14 @@ def test_venue_with_its_years(client):
     assert missing == {"detail": "There is no venue “conf/none”."}
 
 
+@pytest.mark.parametrize("n", [2, 4])
+def test_venue_queries_are_constant(client, django_assert_num_queries, n):
+    for year in range(2000, 2000 + n):
+        make_paper(year=year)
+    with django_assert_num_queries(2):  # the venue; its years
+        assert len(get_json(client, "/api/venue", {"key": "conf/nips"})["years"]) == n
+
+
 def test_venue_papers_of_a_year_walk_in_stored_order(client):
     papers = [make_paper(year=2015, title=f"Paper {i}") for i in range(5)]
     make_paper(year=2016)
