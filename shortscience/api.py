@@ -11,6 +11,9 @@ CORS and Cache-Control headers; ConditionalGetMiddleware the ETag (and the 304 t
 from csp.decorators import csp_update
 from django.conf import settings
 from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Swagger
 from ninja.errors import Throttled, ValidationError
 from ninja.throttling import BaseThrottle
@@ -31,7 +34,18 @@ class ClientThrottle(BaseThrottle):
         return self.retry_after
 
 
+@require_safe
+def api_root(request):
+    """/api/ itself: the docs page (django-ninja's own root answers a 404 that only names it)."""
+    return redirect("api:openapi-view")
+
+
 class ShortScienceApi(NinjaAPI):
+    def _get_urls(self):
+        """django-ninja's URLs, with api_root as /api/ (ninja 1.7 builds them here: pinned in requirements.txt)."""
+        urls = [url for url in super()._get_urls() if getattr(url, "name", None) != "api-root"]
+        return [*urls, path("", api_root, name="api-root")]
+
     def get_openapi_schema(self, *args, **kwargs):
         """The schema, without the HEAD twin of each GET (it would repeat the GET's operationId)."""
         schema = super().get_openapi_schema(*args, **kwargs)

@@ -71,6 +71,11 @@ def test_schema_documents_the_stable_field_names(client):
     assert list(components["AuthorOut"]["properties"]) == ["username", "display_name"]
 
 
+def test_the_api_root_sends_people_to_the_docs_page(client):
+    response = client.get("/api/")
+    assert response.status_code == 302 and response["Location"] == "/api/docs"
+
+
 def test_docs_page_loads_swagger_ui_from_our_static_files(client):
     response = client.get("/api/docs")
     assert response.status_code == 200

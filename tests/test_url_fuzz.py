@@ -85,7 +85,7 @@ OWN_URLS = {
         ("GET", {"key": "{venue_key}", "year": "2015", "cursor": "{papers_cursor}", "limit": "2"}, {})
     ],
     "api:user-summaries": [("GET", {"name": "{username}", "cursor": "{summaries_cursor}", "limit": "2"}, {})],
-    "api:api-root": [("GET", {}, {})],  # django-ninja's: a 404 naming the docs page
+    "api:api-root": [("GET", {}, {})],
     "api:openapi-json": [("GET", {}, {})],
     "api:openapi-view": [("GET", {}, {})],
     "about": [("GET", {}, {})],
