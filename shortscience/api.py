@@ -8,6 +8,8 @@ Retry-After past API_RATE_LIMIT requests per client. The OpenAPI schema is /api/
 /api/docs (Swagger UI, from ninja's own static files: no CDN). shortscience.middleware.ApiMiddleware adds the
 CORS and Cache-Control headers; ConditionalGetMiddleware the ETag (and the 304 to a matching If-None-Match)."""
 
+import threading
+
 from csp.decorators import csp_update
 from django.conf import settings
 from django.http import Http404
@@ -24,14 +26,17 @@ from .ratelimit import client_address, rate_limit_hit
 
 class ClientThrottle(BaseThrottle):
     """API_RATE_LIMIT ("COUNT/SECONDS") requests per client (shortscience/ratelimit.py: an IP address, an IPv6
-    /64), counted in the shared cache."""
+    /64), counted in the shared cache. django-ninja asks `wait()` right after a refusal, in the same thread."""
+
+    def __init__(self):
+        self.last = threading.local()
 
     def allow_request(self, request) -> bool:
-        self.retry_after = rate_limit_hit("api", client_address(request), rate=settings.API_RATE_LIMIT)
-        return not self.retry_after
+        self.last.retry_after = rate_limit_hit("api", client_address(request), rate=settings.API_RATE_LIMIT)
+        return not self.last.retry_after
 
     def wait(self):
-        return self.retry_after
+        return self.last.retry_after
 
 
 @require_safe
