@@ -145,7 +145,8 @@ class ApiMiddleware:
     only what a guest sees) for GET and HEAD, errors and 304s included, and an OPTIONS preflight is answered here
     (204), allowing GET and HEAD with If-None-Match. A 200 or 304 is `public, max-age=API_CACHE_SECONDS` unless
     CacheControlMiddleware made it private (a request with a session, as for every page). Outside
-    ConditionalGetMiddleware, so that its 304s get these headers too; a HEAD gets the ETag its GET would get."""
+    ConditionalGetMiddleware, so that its 304s get these headers too; a HEAD gets the ETag its GET would get. None
+    of it is for search engines (`X-Robots-Tag: noindex`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -170,6 +171,7 @@ class ApiMiddleware:
                 set_response_etag(response)
         response["Access-Control-Allow-Origin"] = "*"
         response["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
+        response["X-Robots-Tag"] = "noindex"  # data and its docs: the pages are what search engines should list
         return response
 
 

@@ -98,6 +98,7 @@ def test_get_and_head_carry_cors_and_cache_headers(client, world, url):
         assert "ETag" in response["Access-Control-Expose-Headers"]
         assert response["Cache-Control"] == "public, max-age=60"
         assert response["ETag"]
+        assert response["X-Robots-Tag"] == "noindex"
     assert client.head(url).content == b""
 
 
