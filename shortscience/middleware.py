@@ -8,7 +8,14 @@ from django.db import InterfaceError, OperationalError, connections
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template import loader
-from django.utils.cache import add_never_cache_headers, get_max_age, patch_cache_control, patch_vary_headers
+from django.urls import Resolver404, resolve
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_max_age,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
 
 from .params import NUL, InvalidParameter
 
@@ -122,3 +129,55 @@ class DatabaseUnavailableMiddleware:
         logger.error("Database unavailable on %s %s: %s", request.method, request.path, exception)
         drop_unusable_connections()
         return service_unavailable()
+
+
+API_PREFIX = "/api/"
+CORS_METHODS = "GET, HEAD, OPTIONS"
+CORS_REQUEST_HEADERS = "If-None-Match, If-Modified-Since"  # what a cached client sends besides the safelisted ones
+CORS_EXPOSED_HEADERS = "ETag, Retry-After"
+CORS_PREFLIGHT_SECONDS = 86400
+
+
+class ApiMiddleware:
+    """What every answer under /api/ (the JSON API, shortscience/api.py) carries, and nothing else does.
+
+    CORS: any site's scripts may read it (`Access-Control-Allow-Origin: *`, never with credentials: the API shows
+    only what a guest sees) for GET and HEAD, errors and 304s included, and an OPTIONS preflight is answered here
+    (204), allowing GET and HEAD with If-None-Match. A 200 or 304 is `public, max-age=API_CACHE_SECONDS` unless
+    CacheControlMiddleware made it private (a request with a session, as for every page). Outside
+    ConditionalGetMiddleware, so that its 304s get these headers too; a HEAD gets the ETag its GET would get. None
+    of it is for search engines (`X-Robots-Tag: noindex`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)
+        if request.method == "OPTIONS" and _resolves(request.path_info):
+            response = HttpResponse(status=204)
+            response["Allow"] = CORS_METHODS
+            response["Access-Control-Allow-Methods"] = CORS_METHODS
+            response["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
+            response["Access-Control-Max-Age"] = str(CORS_PREFLIGHT_SECONDS)
+        else:
+            response = self.get_response(request)
+            if request.method not in ("GET", "HEAD"):
+                return response
+            cache_control = response.get("Cache-Control", "").lower()
+            if response.status_code in (200, 304) and not any(w in cache_control for w in ("private", "no-")):
+                patch_cache_control(response, public=True, max_age=settings.API_CACHE_SECONDS)
+            if request.method == "HEAD" and response.status_code == 200 and not response.has_header("ETag"):
+                set_response_etag(response)
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
+        response["X-Robots-Tag"] = "noindex"  # data and its docs: the pages are what search engines should list
+        return response
+
+
+def _resolves(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True

@@ -105,6 +105,10 @@ PAPER_VIEWS_SECONDS = float(os.environ.get("PAPER_VIEWS_SECONDS", "10"))
 # had ~1,600; at 100,000 summaries a feed of all would be tens of megabytes, read on every miss of the cache).
 FEED_ALL_LIMIT = int(os.environ.get("FEED_ALL_LIMIT", "10000"))
 FEED_FULL_LIMIT = int(os.environ.get("FEED_FULL_LIMIT", "1000"))
+# The JSON API (/api/): requests one client (an IP address; an IPv6 /64) may make, "COUNT/SECONDS"; and how long
+# browsers and shared caches may keep an answer.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300/60")
+API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
 SUMMARY_PREVIEW_LIMIT = int(os.environ.get("SUMMARY_PREVIEW_LIMIT", "30"))
 SUMMARY_PREVIEW_SECONDS = int(os.environ.get("SUMMARY_PREVIEW_SECONDS", "60"))
 # Password attempts on the account deletion page, per account: "COUNT/SECONDS".
@@ -146,6 +150,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "ninja",  # the JSON API (shortscience/api.py): its docs page's template and static files
     "shortscience",
     "accounts",
     "papers",
@@ -164,6 +169,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "shortscience.middleware.BadInputMiddleware",  # before anything reads a parameter (or the session)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "shortscience.middleware.ApiMiddleware",  # /api/: CORS and max-age, on its 304s too
     "django.middleware.http.ConditionalGetMiddleware",  # ETag from the final content, 304 on If-None-Match
     "shortscience.middleware.CacheControlMiddleware",  # outside the session: sees the cookies it sets
     "django.contrib.sessions.middleware.SessionMiddleware",

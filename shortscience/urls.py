@@ -8,6 +8,7 @@ from papers.sitemaps import VenueSitemap, VenueYearSitemap
 from summaries.sitemaps import PaperSitemap
 
 from . import page_cache, views
+from .api import api
 
 # /sitemap.xml is an index of sections, each in pages of 50,000 addresses (/sitemap-papers.xml?p=2).
 SITEMAPS = {
@@ -27,6 +28,7 @@ urlpatterns = [
     path("", include("papers.urls")),
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("api/", api.urls),  # the JSON API: the apps' routers, joined in api.py
     path("admin/", admin.site.urls),
     path("about", views.about, name="about"),
     path("healthz", views.healthz, name="healthz"),

@@ -10,7 +10,9 @@ from django.test import Client
 from django.utils.http import urlencode
 
 from accounts.models import User
+from papers.api import VENUE_PAPERS, VENUES
 from summaries import services
+from summaries.api import SUMMARIES
 from summaries.models import Summary
 from tests.factories import UserFactory, make_paper, make_summary
 from tests.url_patterns import all_patterns
@@ -78,6 +80,18 @@ OWN_URLS = {
         ("POST", {}, {"display_name": "Ada", "bio": "About me", "orcid": "", "email_on_comment": "on"}),
     ],
     "accounts:delete": [("GET", {}, {}), ("POST", {}, {"summaries": "keep", "password": "not the password"})],
+    "api:paper": [("GET", {"bibtexKey": "{paper_key}"}, {})],
+    "api:paper-summaries": [("GET", {"bibtexKey": "{paper_key}", "cursor": "{summaries_cursor}", "limit": "2"}, {})],
+    "api:summaries": [("GET", {"cursor": "{summaries_cursor}", "limit": "2"}, {})],
+    "api:venues": [("GET", {"cursor": "{venues_cursor}", "limit": "2"}, {})],
+    "api:venue": [("GET", {"key": "{venue_key}"}, {})],
+    "api:venue-papers": [
+        ("GET", {"key": "{venue_key}", "year": "2015", "cursor": "{papers_cursor}", "limit": "2"}, {})
+    ],
+    "api:user-summaries": [("GET", {"name": "{username}", "cursor": "{summaries_cursor}", "limit": "2"}, {})],
+    "api:api-root": [("GET", {}, {})],
+    "api:openapi-json": [("GET", {}, {})],
+    "api:openapi-view": [("GET", {}, {})],
     "about": [("GET", {}, {})],
     "healthz": [("GET", {}, {})],
     "robots": [("GET", {}, {})],
@@ -134,6 +148,10 @@ def world(db):
         "version": summary.version,
         "username": author.username,
         "summary_content_type_id": ContentType.objects.get_for_model(Summary).pk,
+        # Cursors these lists gave (a first page's `next`), so that a fuzzed request reads past one.
+        "summaries_cursor": SUMMARIES.encode(summary),
+        "venues_cursor": VENUES.encode(paper.venue),
+        "papers_cursor": VENUE_PAPERS.encode(paper),
     }
     return {"author": author, "admin": admin, "values": values}
 

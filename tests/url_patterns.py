@@ -9,6 +9,7 @@ from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 OWN_APPS = ("summaries", "papers", "accounts", "shortscience")  # the apps whose views this project writes
+OWN_NAMESPACES = ("api",)  # the JSON API's endpoints, run by django-ninja's view functions (shortscience/api.py)
 ROUTE_PARAM_RE = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 REGEX_GROUP_RE = re.compile(r"\(\?P<(?P<name>\w+)>[^)]*\)")
 
@@ -26,7 +27,7 @@ class Pattern:
     @property
     def is_own(self) -> bool:
         """A view of this project (not the admin's nor allauth's)."""
-        return self.module.split(".")[0] in OWN_APPS
+        return self.module.split(".")[0] in OWN_APPS or self.name.split(":")[0] in OWN_NAMESPACES
 
     @property
     def path_params(self) -> list[str]:
