@@ -71,7 +71,7 @@ api = ShortScienceApi(
     ),
     urls_namespace="api",
     docs=Swagger(settings={"validatorUrl": None, "defaultModelsExpandDepth": 0}),
-    docs_decorator=csp_update(DOCS_CSP),
+    docs_decorator=lambda view: require_safe(csp_update(DOCS_CSP)(view)),  # the schema and the docs: GET only
     throttle=ClientThrottle(),
 )
 api.add_router("", "papers.api.router")
