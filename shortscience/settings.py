@@ -103,6 +103,8 @@ PAPER_VIEWS_SECONDS = float(os.environ.get("PAPER_VIEWS_SECONDS", "10"))
 # The editor's live preview renders on the server: each user may ask for this many previews per window of seconds
 # /rss-all.xml and /rss-full.xml: "all" summaries scoring more than 1, newest first, up to these many (the original
 # had ~1,600; at 100,000 summaries a feed of all would be tens of megabytes, read on every miss of the cache).
+# /sitemap.xml and its pages are kept this long in the cache (each page of 50,000 papers reads a key per paper).
+SITEMAP_CACHE_SECONDS = int(os.environ.get("SITEMAP_CACHE_SECONDS", "3600"))
 FEED_ALL_LIMIT = int(os.environ.get("FEED_ALL_LIMIT", "10000"))
 FEED_FULL_LIMIT = int(os.environ.get("FEED_FULL_LIMIT", "1000"))
 # The JSON API (/api/): requests one client (an IP address; an IPv6 /64) may make, "COUNT/SECONDS"; and how long
