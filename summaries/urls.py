@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.urls import path
+from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 
 from shortscience import page_cache
@@ -9,6 +11,12 @@ from . import feeds, views
 def _feed(feed, scopes=lambda request: [page_cache.LISTS]):
     """A feed as a GET view that anonymous readers get from the page cache, dropped by the writes to `scopes`."""
     return require_safe(page_cache.cache_for_anonymous(scopes)(feed))
+
+
+def _big_feed(feed):
+    """The feeds of "all" summaries (thousands of items, polled every 30 s by the Reddit bot) are kept in the shared
+    cache for FEED_ALL_CACHE_SECONDS whatever is written meanwhile, not made again after each vote."""
+    return require_safe(cache_page(settings.FEED_ALL_CACHE_SECONDS)(feed))
 
 
 def _paper_scopes(request):
@@ -22,8 +30,8 @@ urlpatterns = [
     path("paper", views.paper_detail, name="paper"),
     path("random", views.random_summary, name="random"),
     path("rss.xml", _feed(feeds.OriginalRss()), name="rss"),
-    path("rss-all.xml", _feed(feeds.AllRss()), name="rss-all"),
-    path("rss-full.xml", _feed(feeds.FullRss()), name="rss-full"),
+    path("rss-all.xml", _big_feed(feeds.AllRss()), name="rss-all"),
+    path("rss-full.xml", _big_feed(feeds.FullRss()), name="rss-full"),
     path("atom.xml", _feed(feeds.LatestAtom()), name="atom"),
     path("paper/atom", _feed(feeds.PaperAtom(), _paper_scopes), name="paper-atom"),
     path("venue/atom", _feed(feeds.VenueAtom()), name="venue-atom"),

@@ -8,6 +8,7 @@ import feedparser
 import pytest
 from django.conf import settings
 from django.contrib.sites.models import Site
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -188,6 +189,7 @@ def test_feed_queries_are_constant(client, django_assert_num_queries, name, quer
             n = Summary.objects.count()
             target = paper if n == 0 else make_paper(bibtex_key=f"conf/nips/Feed{n + 1}")
             upvoted(make_summary(paper=target, author=author, body=f"Summary {n}"))
+        cache.clear()  # rss-all and rss-full are kept in the cache: count what makes them
         with django_assert_num_queries(queries):
             response = Client().get(reverse(name) + query)
         assert response.status_code == 200
@@ -204,6 +206,15 @@ def test_pages_announce_their_feeds(client):
     paper_page = client.get(summary.paper.get_absolute_url()).content.decode()
     assert reverse("summaries:paper-atom") + "?bibtexKey=" in paper_page
     assert reverse("accounts:atom") + "?name=ada" in client.get(author.get_absolute_url()).content.decode()
+
+
+def test_the_feeds_of_all_summaries_are_kept_for_minutes(client):
+    upvoted(make_summary(body="The first one"))
+    assert "The first one" in fetch(client, "summaries:rss-all").content.decode()
+    upvoted(make_summary(body="A second one"))
+    assert "A second one" not in fetch(client, "summaries:rss-all").content.decode()  # until FEED_ALL_CACHE_SECONDS
+    cache.clear()
+    assert "A second one" in fetch(client, "summaries:rss-all").content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
