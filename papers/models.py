@@ -9,10 +9,13 @@ from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connections, models, router, transaction
 from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.http import Http404
 from django.urls import reverse
+
+from shortscience.search import SearchDocument
 
 from .identifiers import ARXIV_KEY_PREFIX, arxiv_bibtex_key, normalize_name, normalize_title, parse_arxiv_id, parse_doi
 from .importers.records import AUTHOR_NAME_MAX, Source
@@ -347,6 +350,11 @@ class PaperQuerySet(models.QuerySet):
         return found
 
 
+def authors_text_of(names) -> str:
+    """Paper.authors_text for these author names, in order: one a line."""
+    return "\n".join(names)
+
+
 def _lock_for_delete(model, pks, *, using) -> list[tuple[int | None, int | None]]:
     """Lock the papers about to be deleted, so that no writer adds author rows to them meanwhile: a writer that
     locked one first makes the delete wait, and one that comes later finds the paper gone. Returns their
@@ -382,6 +390,17 @@ class Paper(models.Model):
         Work, null=True, blank=True, on_delete=models.SET_NULL, related_name="papers", db_index=False
     )  # indexed below, without the many papers that have no work
     withdrawn = models.BooleanField(default=False, help_text="The source deleted this record (arXiv OAI-PMH).")
+    # Its authors' names in order, one a line: denormalised from PaperAuthor so that the search vector, a generated
+    # column, can read them. Set by every writer of author rows (papers.search.authors_text_refresh).
+    authors_text = models.TextField(blank=True, default="", editable=False)
+    # Stored by Postgres from the columns on every INSERT and UPDATE, whichever path writes them (papers.search).
+    search_vector = models.GeneratedField(
+        expression=SearchDocument(
+            ("title", "A"), ("authors_text", "B"), ("keywords", "C"), ("abstract", "D"), json=("keywords",)
+        ),
+        output_field=SearchVectorField(null=True),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 

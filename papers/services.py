@@ -12,7 +12,7 @@ from shortscience.progress import Progress
 
 from .identifiers import venue_key_for
 from .importers.records import ImportProblem, PaperRecord, shorten_author_names
-from .models import Author, Paper, PaperAlias, PaperAuthor, Venue
+from .models import Author, Paper, PaperAlias, PaperAuthor, Venue, authors_text_of
 from .works import works_link
 
 # Fields copied from a record onto a Paper. Empty values from a source never erase what is stored.
@@ -102,6 +102,7 @@ def paper_upsert(*, record: PaperRecord) -> tuple[Paper, Outcome]:
     # Locked: its author rows are replaced below (see PaperAuthor.paper), and two upserts of one paper take turns.
     paper = Paper.objects.select_for_update(no_key=True).filter(bibtex_key=record.bibtex_key).first()
     outcome = Outcome.UNCHANGED
+    names = list(dict.fromkeys(n.strip() for n in record.authors if n.strip()))
     if paper is None:
         paper = Paper(bibtex_key=record.bibtex_key)
         outcome = Outcome.CREATED
@@ -112,13 +113,15 @@ def paper_upsert(*, record: PaperRecord) -> tuple[Paper, Outcome]:
         if getattr(paper, name) != value:
             setattr(paper, name, value)
             outcome = Outcome.CREATED if outcome == Outcome.CREATED else Outcome.UPDATED
+    if names and paper.authors_text != authors_text_of(names):  # saved with the paper: its search vector reads it
+        paper.authors_text = authors_text_of(names)
+        outcome = Outcome.CREATED if outcome == Outcome.CREATED else Outcome.UPDATED
     if outcome != Outcome.UNCHANGED:
         if paper.venue_id is None:
             paper.venue = venue_for_key(paper.bibtex_key, name=paper.published_in)
         paper.full_clean(exclude=["venue", "title_normalized"], validate_unique=False)
         paper.save()
 
-    names = list(dict.fromkeys(n.strip() for n in record.authors if n.strip()))
     current = list(paper.paper_authors.order_by("position").values_list("author__name", flat=True))
     if names and names != current:
         paper.paper_authors.all().delete()
@@ -135,6 +138,21 @@ def paper_upsert(*, record: PaperRecord) -> tuple[Paper, Outcome]:
         works_link(paper_ids=[paper.pk])
         paper_pages_invalidate(paper_ids=[paper.pk])
     return paper, outcome
+
+
+def paper_authors_text_refresh(*, paper_ids) -> None:
+    """Set these papers' authors_text (and so their search vectors) from their author rows: for writes that change
+    author rows or names outside the importers (the admin's inline and author pages). One query to read, one per
+    paper whose text changed."""
+    paper_ids = list(paper_ids)
+    names: dict[int, list[str]] = {pk: [] for pk in paper_ids}
+    rows = PaperAuthor.objects.filter(paper_id__in=paper_ids).order_by("paper_id", "position")
+    for paper_id, name in rows.values_list("paper_id", "author__name"):
+        names[paper_id].append(name)
+    stored = dict(Paper.objects.filter(pk__in=paper_ids).values_list("pk", "authors_text"))
+    for pk, text in stored.items():
+        if text != authors_text_of(names[pk]):
+            Paper.objects.filter(pk=pk).update(authors_text=authors_text_of(names[pk]))
 
 
 def paper_pages_invalidate(*, paper_ids) -> None:

@@ -68,8 +68,8 @@ class PostgresWriter(OrmWriter):
         )
         self.created_since_analyze, self.rows_at_analyze = 0, None
 
-    def paper_copy_text(self, key: str, record_values: tuple, title_normalized: str) -> str:
-        return self.copy_lines.paper_copy_text(key, record_values, title_normalized)
+    def paper_copy_text(self, key: str, record_values: tuple, title_normalized: str, authors_text: str) -> str:
+        return self.copy_lines.paper_copy_text(key, record_values, title_normalized, authors_text)
 
     def sharing_stored_keys(self, rows: list[Row]) -> set[str]:
         # One index probe per value, whatever the table's size: `OFFSET 0` keeps the planner from turning each
@@ -200,3 +200,13 @@ class PostgresWriter(OrmWriter):
                 cursor.execute(f"DELETE FROM {table} WHERE {quoted_columns(PaperAuthor, 'paper')} = ANY(%s)", [clear])
             lines = (self.copy_lines.paper_author_line(paper, author, position) for paper, author, position in rows)
             copy_from(cursor, table, self.copy_lines.paper_author_columns, lines)
+
+    def set_authors_text(self, texts: dict[int, str]) -> None:
+        if not texts:
+            return
+        table, pk, text = self.paper_table, quoted_columns(Paper, "id"), quoted_columns(Paper, "authors_text")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {text} = v.t FROM unnest(%s::bigint[], %s::text[]) AS v(id, t) WHERE {pk} = v.id",
+                [list(texts), list(texts.values())],
+            )
