@@ -6,5 +6,4 @@ app_name = "papers"
 
 urlpatterns = [
     path("venue", views.venue_page, name="venue"),
-    path("search", views.search, name="search"),
 ]

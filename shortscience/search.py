@@ -52,12 +52,13 @@ class SearchDocument(Func):
     as_mysql = as_oracle = as_sqlite
 
 
-def headline_options(*, whole: bool = False, words: int = 35) -> str:
-    """ts_headline's options: our markers; the whole text (a title) or up to two fragments of about `words`."""
-    marks = f"StartSel={START_MARK}, StopSel={STOP_MARK}"
+def headline_options(*, whole: bool = False, words: int = 35) -> dict:
+    """SearchHeadline's (ts_headline's) options: our markers; the whole text (a title) or up to two fragments of
+    about `words` words."""
+    marks = {"start_sel": START_MARK, "stop_sel": STOP_MARK}
     if whole:
-        return f"{marks}, HighlightAll=true"
-    return f'{marks}, MaxWords={words}, MinWords={words // 2}, MaxFragments=2, FragmentDelimiter=" … "'
+        return {**marks, "highlight_all": True}
+    return {**marks, "max_words": words, "min_words": words // 2, "max_fragments": 2, "fragment_delimiter": " … "}
 
 
 def highlight_html(headline: str) -> SafeString:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("paper", views.paper_detail, name="paper"),
     path("random", views.random_summary, name="random"),
+    path("search", views.search, name="search"),
     path("export", views.export, name="export"),
     path("report", views.report_create, name="report"),
     path("summary/preview", views.summary_preview, name="preview"),

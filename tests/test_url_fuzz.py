@@ -58,7 +58,7 @@ OWN_URLS = {
     "summaries:comment-create": [("POST", {}, {"body": "A comment", "code": "{share_token}"})],
     "summaries:comment-delete": [("POST", {}, {})],
     "papers:venue": [("GET", {"key": "{venue_key}", "year": "2015", "page": "1"}, {})],
-    "papers:search": [("GET", {"q": "study of things"}, {}), ("GET", {"term": "{paper_key}"}, {})],
+    "summaries:search": [("GET", {"q": "study of things"}, {}), ("GET", {"term": "{paper_key}"}, {})],
     "accounts:profile": [("GET", {"name": "{username}", "page": "1"}, {})],
     "accounts:list": [("GET", {}, {})],
     "accounts:settings": [

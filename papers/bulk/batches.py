@@ -247,7 +247,9 @@ def _write_batch(
             ),
         )
         # New papers were written with theirs; the stored ones' changed lists regenerate their search vectors.
-        writer.set_authors_text({ids[key]: authors_text_of(names) for key, names in author_lists.items() if key in stored})
+        writer.set_authors_text(
+            {ids[key]: authors_text_of(names) for key, names in author_lists.items() if key in stored}
+        )
     # As paper_upsert does for each paper it writes, less the papers that cannot share a work with another.
     works_link(paper_ids=[ids[key] for key in sharing] + _may_share_a_work([ids[key] for key in changed]))
     VenueYear.objects.papers_moved(_count_changes(inserts, updates, present))

@@ -204,9 +204,13 @@ class PostgresWriter(OrmWriter):
     def set_authors_text(self, texts: dict[int, str]) -> None:
         if not texts:
             return
-        table, pk, text = self.paper_table, quoted_columns(Paper, "id"), quoted_columns(Paper, "authors_text")
+        table, pk, text = (
+            self.paper_table,
+            quoted_columns(Paper, "id", alias="p"),
+            quoted_columns(Paper, "authors_text"),
+        )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET {text} = v.t FROM unnest(%s::bigint[], %s::text[]) AS v(id, t) WHERE {pk} = v.id",
+                f"UPDATE {table} p SET {text} = v.t FROM unnest(%s::bigint[], %s::text[]) AS v(pk, t) WHERE {pk} = v.pk",
                 [list(texts), list(texts.values())],
             )
