@@ -211,6 +211,7 @@ class PostgresWriter(OrmWriter):
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} p SET {text} = v.t FROM unnest(%s::bigint[], %s::text[]) AS v(pk, t) WHERE {pk} = v.pk",
+                f"UPDATE {table} p SET {text} = v.t "
+                f"FROM unnest(%s::bigint[], %s::text[]) AS v(pk, t) WHERE {pk} = v.pk",
                 [list(texts), list(texts.values())],
             )

@@ -14,6 +14,7 @@ from papers.models import Author, Paper
 from papers.on_demand import ImportFailure
 from tests.factories import make_paper
 from tests.http_replay import replay_client
+from tests.search import finds
 
 pytestmark = pytest.mark.django_db
 
@@ -380,3 +381,9 @@ def test_a_remembered_failure_is_answered_with_one_look_up_of_the_identifier(cli
 
     assert len(paper_page) == 3  # key, alias, arXiv key or id (it was 9, then 5)
     assert len(lookup_box) == 3  # the same three (it was 8, then 4)
+
+
+def test_on_demand_import_stores_a_searchable_paper(client, sources):
+    client.get("/paper", {"bibtexKey": "10.1109/CVPR.2016.90"})
+    papers = Paper.objects.filter(doi="10.1109/cvpr.2016.90")
+    assert finds(papers, '"deep residual learning" Zhang')

@@ -1,0 +1,90 @@
+"""The stored search vectors (papers: title A, authors B, keywords C, abstract D; summaries: body) are current after
+every write path: here paper_upsert, the bulk import (both writers), the admin's edits and the summary services; the
+OAI harvest, the on-demand import and Crossref beside their other tests (test_harvest.py, test_on_demand.py,
+test_crossref.py)."""
+
+import dataclasses
+
+import pytest
+from django.contrib.admin.sites import site
+from django.test import RequestFactory
+
+from papers.bulk import snapshot_import
+from papers.importers.records import PaperRecord, Source
+from papers.models import Author, Paper, PaperAuthor
+from papers.services import paper_upsert
+from summaries.models import Summary
+from summaries.services import summary_delete, summary_save
+from tests.factories import make_paper, make_summary
+from tests.search import finds, weights
+
+pytestmark = pytest.mark.django_db
+
+
+def test_paper_upsert_stores_each_field_at_its_weight():
+    paper = make_paper(
+        title="Residual networks", authors=["Kaiming He"], keywords=["vision"], abstract="About gradients."
+    )
+    assert (weights(paper, "residual"), weights(paper, "Kaiming"), weights(paper, "vision")) == ("A", "B", "C")
+    assert weights(paper, "gradient") == "D"  # stemmed: "gradients"
+    assert paper.authors_text == "Kaiming He"
+
+
+def test_paper_upsert_update_regenerates_the_vector_with_new_authors():
+    paper = make_paper(bibtex_key="conf/x/A", title="Old words", authors=["Ada Lovelace"])
+    record = PaperRecord(
+        bibtex_key="conf/x/A", title="Fresh words", source=Source.DBLP, authors=["Grace Hopper", "Ada Lovelace"]
+    )
+    paper_upsert(record=record)
+    papers = Paper.objects.filter(pk=paper.pk)
+    assert finds(papers, "fresh hopper lovelace") and not finds(papers, "old")
+    assert papers.get().authors_text == "Grace Hopper\nAda Lovelace"
+
+
+def test_paper_save_as_the_admin_edits_it_regenerates_the_vector():
+    paper = make_paper(title="Before")
+    paper.abstract = "Transformers everywhere"
+    paper.save()
+    assert finds(Paper.objects.filter(pk=paper.pk), "transformer")
+
+
+def test_admin_inline_author_rows_and_author_rename_reach_the_vector(admin_user):
+    paper = make_paper(authors=["Ada Lovelace"])
+    request = RequestFactory().post("/")
+    request.user = admin_user
+    PaperAuthor.objects.filter(paper=paper).update(author=Author.objects.create(name="Grace Hopper"))  # the inline
+    site._registry[Paper].save_related(request, type("Form", (), {"instance": paper, "save_m2m": lambda: None}), [], True)
+    assert finds(Paper.objects.filter(pk=paper.pk), "hopper")
+
+    author = Author.objects.get(name="Grace Hopper")
+    author.name = "Grace Brewster Hopper"
+    site._registry[Author].save_model(request, author, None, True)
+    assert finds(Paper.objects.filter(pk=paper.pk), "brewster")
+
+    site._registry[Author].delete_model(request, author)
+    assert Paper.objects.get(pk=paper.pk).authors_text == ""
+    assert not finds(Paper.objects.filter(pk=paper.pk), "hopper")
+
+
+def test_summary_save_edit_and_delete_keep_the_vector():
+    summary = make_summary(body="Batch normalization explained")
+    summaries = Summary.objects.filter(pk=summary.pk)
+    assert finds(summaries, "normalize")  # stemmed
+    summary_save(
+        paper=summary.paper, author=summary.author, body="Dropout explained", base_version=summary.version
+    )
+    assert finds(summaries, "dropout") and not finds(summaries, "normalization")
+    summary_delete(summary=summaries.get(), user=summary.author)
+    assert not finds(Summary.objects.all(), "dropout")
+
+
+def test_bulk_import_of_changed_authors_regenerates_their_papers_vectors(snapshot_records, bulk_writer):
+    originals = snapshot_records()
+    snapshot_import(items=originals)
+    stored = Paper.objects.filter(bibtex_key=originals[0].bibtex_key)
+    assert finds(stored, originals[0].authors[0].split()[-1])
+    changed = dataclasses.replace(originals[0], title="Quasicrystal tilings", authors=["Zebedee Quorn"])
+    snapshot_import(items=[changed])
+    assert finds(stored, "quasicrystal quorn")
+    assert stored.get().authors_text == "Zebedee Quorn"
+    assert weights(stored.get(), "Quorn") == "B"
