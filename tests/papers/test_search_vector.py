@@ -53,7 +53,9 @@ def test_admin_inline_author_rows_and_author_rename_reach_the_vector(admin_user)
     request = RequestFactory().post("/")
     request.user = admin_user
     PaperAuthor.objects.filter(paper=paper).update(author=Author.objects.create(name="Grace Hopper"))  # the inline
-    site._registry[Paper].save_related(request, type("Form", (), {"instance": paper, "save_m2m": lambda: None}), [], True)
+    site._registry[Paper].save_related(
+        request, type("Form", (), {"instance": paper, "save_m2m": lambda: None}), [], True
+    )
     assert finds(Paper.objects.filter(pk=paper.pk), "hopper")
 
     author = Author.objects.get(name="Grace Hopper")
@@ -70,9 +72,7 @@ def test_summary_save_edit_and_delete_keep_the_vector():
     summary = make_summary(body="Batch normalization explained")
     summaries = Summary.objects.filter(pk=summary.pk)
     assert finds(summaries, "normalize")  # stemmed
-    summary_save(
-        paper=summary.paper, author=summary.author, body="Dropout explained", base_version=summary.version
-    )
+    summary_save(paper=summary.paper, author=summary.author, body="Dropout explained", base_version=summary.version)
     assert finds(summaries, "dropout") and not finds(summaries, "normalization")
     summary_delete(summary=summaries.get(), user=summary.author)
     assert not finds(Summary.objects.all(), "dropout")
