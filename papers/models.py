@@ -282,9 +282,6 @@ class PaperQuerySet(models.QuerySet):
         qs = qs.filter(year__gte=year, year__lte=year) if year else qs.filter(year__isnull=True)
         return qs.with_authors().order_by("year", "id")
 
-    def title_contains(self, text):
-        return self.filter(title__icontains=text).with_authors().order_by("-year", "title")
-
     def resolve(self, key: str):
         """The paper for a bibtex key, one of its aliases, an arXiv id / URL or a DOI, or None."""
         key = (key or "").strip()
