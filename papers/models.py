@@ -15,8 +15,6 @@ from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.http import Http404
 from django.urls import reverse
 
-from shortscience.search import SearchDocument
-
 from .identifiers import ARXIV_KEY_PREFIX, arxiv_bibtex_key, normalize_name, normalize_title, parse_arxiv_id, parse_doi
 from .importers.records import AUTHOR_NAME_MAX, Source
 
@@ -387,17 +385,13 @@ class Paper(models.Model):
         Work, null=True, blank=True, on_delete=models.SET_NULL, related_name="papers", db_index=False
     )  # indexed below, without the many papers that have no work
     withdrawn = models.BooleanField(default=False, help_text="The source deleted this record (arXiv OAI-PMH).")
-    # Its authors' names in order, one a line: denormalised from PaperAuthor so that the search vector, a generated
-    # column, can read them. Set by every writer of author rows (papers.search.authors_text_refresh).
+    # Its authors' names in order, one a line: denormalised from PaperAuthor so that the search vector can be made
+    # from the paper's row alone. Set by every writer of author rows (paper_upsert, the bulk import, the admin).
     authors_text = models.TextField(blank=True, default="", editable=False)
-    # Stored by Postgres from the columns on every INSERT and UPDATE, whichever path writes them (papers.search).
-    search_vector = models.GeneratedField(
-        expression=SearchDocument(
-            ("title", "A"), ("authors_text", "B"), ("keywords", "C"), ("abstract", "D"), json=("keywords",)
-        ),
-        output_field=SearchVectorField(null=True),
-        db_persist=True,
-    )
+    # Set by Postgres (a trigger: papers/migrations/0010_search_vector.py) from the title (A), authors_text (B),
+    # keywords (C) and abstract (D) on every INSERT and UPDATE that changes them, whichever path writes; the bulk
+    # import leaves it NULL and a job fills it (papers.services.paper_search_vectors_fill). NULL off Postgres.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 

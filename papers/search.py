@@ -166,7 +166,8 @@ def suggestion(text: str) -> dict | None:
             cursor.execute(
                 "(SELECT 'author', name, word_similarity(%s, name) AS s FROM papers_author WHERE %s <%% name "
                 " ORDER BY s DESC LIMIT 1) UNION ALL "
-                "(SELECT 'title', title, word_similarity(%s, title) AS s FROM papers_paper WHERE %s <%% title "
+                "(SELECT 'title', title, word_similarity(%s, title) AS s FROM papers_paper "
+                "WHERE %s <%% title AND search_vector IS NOT NULL"
                 " ORDER BY s DESC LIMIT 1) ORDER BY s DESC LIMIT 1",
                 [text, text, text, text],
             )

@@ -4,7 +4,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 
 from shortscience import page_cache
@@ -153,6 +153,32 @@ def paper_authors_text_refresh(*, paper_ids) -> None:
     for pk, text in stored.items():
         if text != authors_text_of(names[pk]):
             Paper.objects.filter(pk=pk).update(authors_text=authors_text_of(names[pk]))
+
+
+SEARCH_FILL_CHUNK = 2000  # papers whose search vectors one transaction of the fill makes
+
+
+def paper_search_vectors_fill(*, progress: Progress | None = None) -> int:
+    """Make the search vectors that are NULL (the bulk import leaves them so, papers.bulk.orm_writer.
+    search_vectors_defer), SEARCH_FILL_CHUNK papers per transaction, found through the partial index
+    paper_search_pending_idx; rows another fill has locked are skipped. Setting the column makes the trigger compute
+    it. Returns how many were made; 0 off Postgres (no vectors there)."""
+    if connection.vendor != "postgresql":
+        return 0
+    filled = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE papers_paper SET search_vector = NULL WHERE id IN (SELECT id FROM papers_paper "
+                "WHERE search_vector IS NULL ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)",
+                [SEARCH_FILL_CHUNK],
+            )
+            done = cursor.rowcount
+        filled += done
+        if progress:
+            progress.step(done)
+        if done < SEARCH_FILL_CHUNK:
+            return filled
 
 
 def paper_pages_invalidate(*, paper_ids) -> None:

@@ -6,6 +6,8 @@ Postgres writer (postgres_writer.py) does the same steps its own way.
 
 from collections.abc import Iterable, Iterator
 
+from django.db import connection
+
 from ..identifiers import normalize_name, normalize_title, venue_key_for
 from ..importers.records import PaperRecord
 from ..models import Author, Paper, PaperAuthor, authors_text_of
@@ -19,6 +21,15 @@ def chunks(items: list, size: int = IN_CHUNK) -> Iterator[list]:
     """`items` in lists of at most `size`, for `IN (...)` lookups."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def search_vectors_defer(defer: bool = True) -> None:
+    """Have Postgres leave the search vectors of the papers this transaction writes NULL (the trigger of
+    papers/migrations/0010_search_vector.py), until called with False: making them would cost more than the rest
+    of the import, so paper_search_vectors_fill, a job enqueued at the end (batches.snapshot_import), makes them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('shortscience.search_deferred', %s, true)", ["on" if defer else "off"])
 
 
 def _author_names(record: PaperRecord) -> list[str]:
@@ -61,6 +72,11 @@ class OrmWriter:
 
     def begin_batch(self) -> None:
         """Called first in each batch's transaction."""
+        search_vectors_defer()
+
+    def end_batch(self) -> None:
+        """Called last in each batch's transaction (which may be part of a caller's)."""
+        search_vectors_defer(False)
 
     def after_batch(self, created: int, *, last: bool = False) -> None:
         """Called after each committed batch (and once at the end, with last=True)."""

@@ -11,7 +11,7 @@ from ..identifiers import normalize_name
 from ..models import Author, Paper, PaperAuthor
 from ..services import RECORD_FIELDS
 from .copy_format import CopyLines, copy_from, copy_value, quoted_columns, unwritten_fields
-from .orm_writer import OrmWriter
+from .orm_writer import OrmWriter, search_vectors_defer
 from .rows import WORK_KEYS, Row, StoredPaper, work_key
 
 
@@ -102,6 +102,7 @@ class PostgresWriter(OrmWriter):
         # trigger it, and compiling took longer (25 ms a query) than the probes it was meant to speed up.
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
+        search_vectors_defer()
 
     def after_batch(self, created: int, *, last: bool = False) -> None:
         """ANALYZE the tables when they have grown enough (outside any batch transaction)."""

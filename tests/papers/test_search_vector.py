@@ -1,20 +1,23 @@
 """The stored search vectors (papers: title A, authors B, keywords C, abstract D; summaries: body) are current after
-every write path: here paper_upsert, the bulk import (both writers), the admin's edits and the summary services; the
+every write path: here paper_upsert, the bulk import (both writers; its vectors are made by the job it enqueues),
+the admin's edits and the summary services; the
 OAI harvest, the on-demand import and Crossref beside their other tests (test_harvest.py, test_on_demand.py,
 test_crossref.py)."""
 
 import dataclasses
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
 
-from papers.bulk import snapshot_import
+from papers.bulk import batches, snapshot_import
 from papers.importers.records import PaperRecord, Source
 from papers.models import Author, Paper, PaperAuthor
-from papers.services import paper_upsert
+from papers.services import paper_search_vectors_fill, paper_upsert
 from summaries.models import Summary
 from summaries.services import summary_delete, summary_save
+from tests.commands import run_command
 from tests.factories import make_paper, make_summary
 from tests.search import finds, weights
 
@@ -88,3 +91,30 @@ def test_bulk_import_of_changed_authors_regenerates_their_papers_vectors(snapsho
     assert finds(stored, "quasicrystal quorn")
     assert stored.get().authors_text == "Zebedee Quorn"
     assert weights(stored.get(), "Quorn") == "B"
+
+
+def test_bulk_import_leaves_vectors_to_the_fill_job_it_enqueues(snapshot_records, bulk_writer, monkeypatch):
+    enqueued = []
+    job = SimpleNamespace(enqueue=lambda: enqueued.append(1))  # a job no worker runs yet
+    monkeypatch.setattr(batches, "tasks", SimpleNamespace(paper_search_vectors_fill=job))
+    originals = snapshot_records()
+    snapshot_import(items=originals)
+    assert enqueued == [1]
+    assert Paper.objects.filter(search_vector__isnull=True).count() == len(originals)
+    make_paper(title="Written after the batch")  # the deferral ends with each batch, even inside a transaction
+    assert finds(Paper.objects.all(), "written")
+
+    assert paper_search_vectors_fill() == len(originals)
+    assert not Paper.objects.filter(search_vector__isnull=True).exists()
+    assert finds(Paper.objects.filter(bibtex_key=originals[0].bibtex_key), originals[0].authors[0].split()[-1])
+
+
+def test_fill_search_vectors_command(snapshot_records, monkeypatch):
+    job = SimpleNamespace(enqueue=lambda: None)
+    monkeypatch.setattr(batches, "tasks", SimpleNamespace(paper_search_vectors_fill=job))
+    snapshot_import(items=snapshot_records())
+    out, err, status = run_command("fill_search_vectors", "--dry-run")
+    assert (status, out.strip()) == (0, "Dry run, nothing written: 20 papers have no search vector.")
+    out, err, status = run_command("fill_search_vectors")
+    assert status == 0 and "20 search vectors made" in out
+    assert not Paper.objects.filter(search_vector__isnull=True).exists()
