@@ -160,17 +160,21 @@ SEARCH_FILL_CHUNK = 2000  # papers whose search vectors one transaction of the f
 
 def paper_search_vectors_fill(*, progress: Progress | None = None) -> int:
     """Make the search vectors that are NULL (the bulk import leaves them so, papers.bulk.orm_writer.
-    search_vectors_defer), SEARCH_FILL_CHUNK papers per transaction, found through the partial index
-    paper_search_pending_idx; rows another fill has locked are skipped. Setting the column makes the trigger compute
-    it. Returns how many were made; 0 off Postgres (no vectors there)."""
+    search_vectors_defer; papers stored before migration 0010 have none), SEARCH_FILL_CHUNK papers per transaction,
+    found through the partial index paper_search_pending_idx; rows another fill has locked are skipped. Each
+    paper's authors_text is set again from its author rows on the way, and the trigger makes the vector. Returns
+    how many were made; 0 off Postgres (no vectors there)."""
     if connection.vendor != "postgresql":
         return 0
     filled = 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE papers_paper SET search_vector = NULL WHERE id IN (SELECT id FROM papers_paper "
-                "WHERE search_vector IS NULL ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)",
+                "UPDATE papers_paper p SET search_vector = NULL, authors_text = COALESCE((SELECT "
+                "string_agg(a.name, E'\\n' ORDER BY x.position) FROM papers_paperauthor x "
+                "JOIN papers_author a ON a.id = x.author_id WHERE x.paper_id = p.id), '') "
+                "WHERE p.id IN (SELECT id FROM papers_paper WHERE search_vector IS NULL ORDER BY id "
+                "LIMIT %s FOR UPDATE SKIP LOCKED)",
                 [SEARCH_FILL_CHUNK],
             )
             done = cursor.rowcount

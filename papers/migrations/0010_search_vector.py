@@ -52,14 +52,9 @@ INDEXES = (
 
 
 def authors_text_fill(apps, schema_editor):
-    """Each stored paper's authors_text from its author rows, before the vectors are made from it."""
+    """Elsewhere than Postgres (SQLite: the search's fallback reads authors_text), the stored papers' authors_text
+    from their author rows. On Postgres paper_search_vectors_fill sets it with each vector."""
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "UPDATE papers_paper p SET authors_text = a.names FROM ("
-            "SELECT x.paper_id, string_agg(n.name, E'\\n' ORDER BY x.position) AS names "
-            "FROM papers_paperauthor x JOIN papers_author n ON n.id = x.author_id GROUP BY x.paper_id) a "
-            "WHERE a.paper_id = p.id"
-        )
         return
     Paper, PaperAuthor = apps.get_model("papers", "Paper"), apps.get_model("papers", "PaperAuthor")
     names = {}
@@ -70,10 +65,11 @@ def authors_text_fill(apps, schema_editor):
 
 
 def search_create(apps, schema_editor):
-    """The trigger, every stored paper's vector (in one pass, before the indexes), then the indexes."""
+    """The trigger and the indexes. The papers already stored are left without a vector (and authors_text): a
+    migration holds its table locked, and making a million vectors takes minutes, so `manage.py
+    fill_search_vectors` (README, Deploying) makes them afterwards, in short transactions, while the site runs."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(f"UPDATE papers_paper p SET search_vector = {VECTOR.format(row='p')}")
     schema_editor.execute(TRIGGER)
     for name, definition in INDEXES:
         schema_editor.execute(f"CREATE INDEX {name} ON {definition}")

@@ -8,6 +8,7 @@ import dataclasses
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
 
@@ -118,3 +119,14 @@ def test_fill_search_vectors_command(snapshot_records, monkeypatch):
     out, err, status = run_command("fill_search_vectors")
     assert status == 0 and "20 search vectors made" in out
     assert not Paper.objects.filter(search_vector__isnull=True).exists()
+
+
+def test_fill_makes_vectors_and_authors_text_of_papers_stored_before_the_migration():
+    paper = make_paper(title="Stored before", authors=["Ada Lovelace"])
+    with connection.cursor() as cursor:  # a paper as migration 0010 leaves it: no vector, no authors_text
+        cursor.execute("SELECT set_config('shortscience.search_deferred', 'on', true)")
+        cursor.execute("UPDATE papers_paper SET authors_text = '' WHERE id = %s", [paper.pk])
+        cursor.execute("SELECT set_config('shortscience.search_deferred', 'off', true)")
+    assert not finds(Paper.objects.all(), "stored")
+    assert paper_search_vectors_fill() == 1
+    assert finds(Paper.objects.all(), "stored lovelace") and Paper.objects.get().authors_text == "Ada Lovelace"
