@@ -8,8 +8,8 @@ import dataclasses
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
 from django.contrib.admin.sites import site
+from django.db import connection
 from django.test import RequestFactory
 
 from papers.bulk import batches, snapshot_import
