@@ -69,26 +69,30 @@ def ranked_ids(table: str, text: str, *, offset: int, limit: int, where: str = "
     `text` as websearch_to_tsquery reads it, best first (ts_rank: weights A 1.0, B 0.4, C 0.2, D 0.1), with
     `where` (SQL after AND, and its `params`) and, first of all, the rows of `exact` (SQL of a condition on p that
     an index answers: the exact title). One query, whatever the table's size: at most CANDIDATES matches ranked."""
-    rank = "ts_rank(p.search_vector, query.q)"
+    # The query is written out where it is used, not read from a CTE: a constant, the planner estimates how many
+    # rows it matches (the vectors' statistics) and picks the GIN index or a scan that stops at the LIMIT.
+    query = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
     branches, branch_params = [], []
     if exact:
-        branches.append(f"(SELECT p.id, 10 + {rank} AS rank FROM {table} p, query WHERE {exact[0]}{where} LIMIT 10)")
-        branch_params += [*exact[1], *params]
+        branches.append(
+            f"(SELECT p.id, 10 + ts_rank(p.search_vector, {query}) AS rank FROM {table} p "
+            f"WHERE {exact[0]}{where} LIMIT 10)"
+        )
+        branch_params += [text, *exact[1], *params]
     branches.append(
-        f"(SELECT p.id, {rank} AS rank FROM {table} p, query WHERE p.search_vector @@ query.q{where} "
-        f"LIMIT {CANDIDATES + 1})"
+        f"(SELECT p.id, ts_rank(p.search_vector, {query}) AS rank FROM {table} p "
+        f"WHERE p.search_vector @@ {query}{where} LIMIT {CANDIDATES + 1})"
     )
-    branch_params += params
+    branch_params += [text, text, *params]
     sql = f"""
-        WITH query AS (SELECT websearch_to_tsquery('{SEARCH_CONFIG}', %s) AS q),
-        matched AS (SELECT id, max(rank) AS rank FROM ({" UNION ALL ".join(branches)}) m GROUP BY id)
+        WITH matched AS (SELECT id, max(rank) AS rank FROM ({" UNION ALL ".join(branches)}) m GROUP BY id)
         SELECT id, (SELECT count(*) FROM matched) FROM matched ORDER BY rank DESC, id DESC LIMIT %s OFFSET %s
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [text, *branch_params, limit, offset])
+        cursor.execute(sql, [*branch_params, limit, offset])
         rows = cursor.fetchall()
         if not rows and offset:  # past the end: the total all the same, for the page links
-            cursor.execute(sql, [text, *branch_params, 1, 0])
+            cursor.execute(sql, [*branch_params, 1, 0])
             total = next((n for _, n in cursor.fetchall()), 0)
         else:
             total = rows[0][1] if rows else 0
