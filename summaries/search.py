@@ -37,11 +37,12 @@ class SearchResults:
 
 
 def _summary_filter(filters: SearchFilters) -> tuple[str, list]:
-    """The filters on summaries (by their paper's year and venue), as SQL after AND on summaries_summary p."""
+    """The filters on summaries (by their paper's year and venue), as SQL after AND on summaries_summary p: the
+    paper is looked up by its key for each matching summary (a join would read every paper of a busy year)."""
     sql, params = " AND p.is_listed", []
     paper_sql, paper_params = filters.sql(alias="f")
     if paper_sql:
-        sql += f" AND p.paper_id IN (SELECT f.id FROM papers_paper f WHERE true{paper_sql})"
+        sql += f" AND EXISTS (SELECT 1 FROM papers_paper f WHERE f.id = p.paper_id{paper_sql} OFFSET 0)"
         params += paper_params
     return sql, params
 

@@ -68,3 +68,10 @@ def test_search_page_queries_are_constant_with_summaries(client, django_assert_n
     with django_assert_num_queries(8):
         html = client.get(URL, {"q": "wombat"}).content.decode()
     assert len(summary_titles(html)) == 4
+
+
+def test_filters_apply_to_summaries_through_their_paper(client):
+    make_summary(paper=make_paper(bibtex_key="conf/nips/Y15", title="Fifteen", year=2015), body="Capybara notes")
+    make_summary(paper=make_paper(bibtex_key="conf/icml/Y16", title="Sixteen", year=2016), body="Capybara more")
+    assert summary_titles(client.get(URL, {"q": "capybara", "year": "2016"}).content.decode()) == ["Sixteen"]
+    assert summary_titles(client.get(URL, {"q": "capybara", "venue": "conf/nips"}).content.decode()) == ["Fifteen"]
