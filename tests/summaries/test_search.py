@@ -75,3 +75,12 @@ def test_filters_apply_to_summaries_through_their_paper(client):
     make_summary(paper=make_paper(bibtex_key="conf/icml/Y16", title="Sixteen", year=2016), body="Capybara more")
     assert summary_titles(client.get(URL, {"q": "capybara", "year": "2016"}).content.decode()) == ["Sixteen"]
     assert summary_titles(client.get(URL, {"q": "capybara", "venue": "conf/nips"}).content.decode()) == ["Fifteen"]
+
+
+def test_author_page_queries_are_constant(client, django_assert_num_queries):
+    for n in range(4):
+        make_summary(paper=make_paper(title=f"Ada's paper {n}", authors=["Ada Lovelace", f"Co {n}"]))
+    # the author; a page of their paper ids; those papers with venues; their authors; public summaries of them.
+    with django_assert_num_queries(5):
+        html = client.get(URL, {"author": "Ada Lovelace"}).content.decode()
+    assert len(summary_titles(html)) == 4
