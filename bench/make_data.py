@@ -485,6 +485,13 @@ def import_papers(count: int, seed: int) -> None:
         raise SystemExit(f"import_arxiv_snapshot failed (exit {child.returncode}):\n{''.join(lines[-20:])}")
 
 
+def fill_search_vectors() -> None:
+    """What the job the import enqueued does (no worker runs here): the papers' search vectors."""
+    from papers.services import paper_search_vectors_fill
+
+    log(f"  {paper_search_vectors_fill():,} search vectors made")
+
+
 def analyze() -> None:
     from django.db import connection
 
@@ -515,6 +522,7 @@ def main(argv=None) -> None:
     steps = Steps()
     steps.run("database (migrate)", prepare_database, url, fresh=args.fresh)
     steps.run("papers (snapshot + import)", import_papers, args.papers, args.seed)
+    steps.run("search vectors", fill_search_vectors)
     counts = {"summaries": args.summaries, "users": args.users, "votes": args.votes, "comments": args.comments}
     populate(**counts, seed=args.seed, steps=steps)
     steps.run("analyze", analyze)

@@ -8,7 +8,7 @@ from django.db import models
 from shortscience.pagination import CappedCountPaginator
 
 from .models import Author, HarvestCheckpoint, Paper, PaperAlias, PaperAuthor, Venue, Work
-from .services import venue_for_key
+from .services import paper_authors_text_refresh, venue_for_key
 
 
 class PaperAuthorInline(admin.TabularInline):
@@ -57,6 +57,10 @@ class PaperAdmin(admin.ModelAdmin):
             obj.venue = venue_for_key(obj.bibtex_key, name=obj.published_in)
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        paper_authors_text_refresh(paper_ids=[form.instance.pk])  # the inline's author rows: the search vector
+
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
@@ -66,6 +70,22 @@ class AuthorAdmin(admin.ModelAdmin):
     sortable_by = ()
     show_full_result_count = False
     paginator = CappedCountPaginator
+
+    # A renamed or deleted author changes the authors_text (and so the search vector) of each of their papers.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            paper_authors_text_refresh(paper_ids=obj.paper_authors.values_list("paper_id", flat=True))
+
+    def delete_model(self, request, obj):
+        paper_ids = list(obj.paper_authors.values_list("paper_id", flat=True))
+        super().delete_model(request, obj)
+        paper_authors_text_refresh(paper_ids=paper_ids)
+
+    def delete_queryset(self, request, queryset):
+        paper_ids = list(PaperAuthor.objects.filter(author__in=queryset).values_list("paper_id", flat=True))
+        super().delete_queryset(request, queryset)
+        paper_authors_text_refresh(paper_ids=paper_ids)
 
 
 @admin.register(Venue)

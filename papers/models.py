@@ -9,6 +9,7 @@ from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connections, models, router, transaction
 from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.http import Http404
@@ -279,9 +280,6 @@ class PaperQuerySet(models.QuerySet):
         qs = qs.filter(year__gte=year, year__lte=year) if year else qs.filter(year__isnull=True)
         return qs.with_authors().order_by("year", "id")
 
-    def title_contains(self, text):
-        return self.filter(title__icontains=text).with_authors().order_by("-year", "title")
-
     def resolve(self, key: str):
         """The paper for a bibtex key, one of its aliases, an arXiv id / URL or a DOI, or None."""
         key = (key or "").strip()
@@ -347,6 +345,11 @@ class PaperQuerySet(models.QuerySet):
         return found
 
 
+def authors_text_of(names) -> str:
+    """Paper.authors_text for these author names, in order: one a line."""
+    return "\n".join(names)
+
+
 def _lock_for_delete(model, pks, *, using) -> list[tuple[int | None, int | None]]:
     """Lock the papers about to be deleted, so that no writer adds author rows to them meanwhile: a writer that
     locked one first makes the delete wait, and one that comes later finds the paper gone. Returns their
@@ -382,6 +385,13 @@ class Paper(models.Model):
         Work, null=True, blank=True, on_delete=models.SET_NULL, related_name="papers", db_index=False
     )  # indexed below, without the many papers that have no work
     withdrawn = models.BooleanField(default=False, help_text="The source deleted this record (arXiv OAI-PMH).")
+    # Its authors' names in order, one a line: denormalised from PaperAuthor so that the search vector can be made
+    # from the paper's row alone. Set by every writer of author rows (paper_upsert, the bulk import, the admin).
+    authors_text = models.TextField(blank=True, default="", editable=False)
+    # Set by Postgres (a trigger: papers/migrations/0010_search_vector.py) from the title (A), authors_text (B),
+    # keywords (C) and abstract (D) on every INSERT and UPDATE that changes them, whichever path writes; the bulk
+    # import leaves it NULL and a job fills it (papers.services.paper_search_vectors_fill). NULL off Postgres.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 

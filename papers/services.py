@@ -4,7 +4,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 
 from shortscience import page_cache
@@ -12,7 +12,7 @@ from shortscience.progress import Progress
 
 from .identifiers import venue_key_for
 from .importers.records import ImportProblem, PaperRecord, shorten_author_names
-from .models import Author, Paper, PaperAlias, PaperAuthor, Venue
+from .models import Author, Paper, PaperAlias, PaperAuthor, Venue, authors_text_of
 from .works import works_link
 
 # Fields copied from a record onto a Paper. Empty values from a source never erase what is stored.
@@ -102,6 +102,7 @@ def paper_upsert(*, record: PaperRecord) -> tuple[Paper, Outcome]:
     # Locked: its author rows are replaced below (see PaperAuthor.paper), and two upserts of one paper take turns.
     paper = Paper.objects.select_for_update(no_key=True).filter(bibtex_key=record.bibtex_key).first()
     outcome = Outcome.UNCHANGED
+    names = list(dict.fromkeys(n.strip() for n in record.authors if n.strip()))
     if paper is None:
         paper = Paper(bibtex_key=record.bibtex_key)
         outcome = Outcome.CREATED
@@ -112,13 +113,15 @@ def paper_upsert(*, record: PaperRecord) -> tuple[Paper, Outcome]:
         if getattr(paper, name) != value:
             setattr(paper, name, value)
             outcome = Outcome.CREATED if outcome == Outcome.CREATED else Outcome.UPDATED
+    if names and paper.authors_text != authors_text_of(names):  # saved with the paper: its search vector reads it
+        paper.authors_text = authors_text_of(names)
+        outcome = Outcome.CREATED if outcome == Outcome.CREATED else Outcome.UPDATED
     if outcome != Outcome.UNCHANGED:
         if paper.venue_id is None:
             paper.venue = venue_for_key(paper.bibtex_key, name=paper.published_in)
         paper.full_clean(exclude=["venue", "title_normalized"], validate_unique=False)
         paper.save()
 
-    names = list(dict.fromkeys(n.strip() for n in record.authors if n.strip()))
     current = list(paper.paper_authors.order_by("position").values_list("author__name", flat=True))
     if names and names != current:
         paper.paper_authors.all().delete()
@@ -135,6 +138,51 @@ def paper_upsert(*, record: PaperRecord) -> tuple[Paper, Outcome]:
         works_link(paper_ids=[paper.pk])
         paper_pages_invalidate(paper_ids=[paper.pk])
     return paper, outcome
+
+
+def paper_authors_text_refresh(*, paper_ids) -> None:
+    """Set these papers' authors_text (and so their search vectors) from their author rows: for writes that change
+    author rows or names outside the importers (the admin's inline and author pages). One query to read, one per
+    paper whose text changed."""
+    paper_ids = list(paper_ids)
+    names: dict[int, list[str]] = {pk: [] for pk in paper_ids}
+    rows = PaperAuthor.objects.filter(paper_id__in=paper_ids).order_by("paper_id", "position")
+    for paper_id, name in rows.values_list("paper_id", "author__name"):
+        names[paper_id].append(name)
+    stored = dict(Paper.objects.filter(pk__in=paper_ids).values_list("pk", "authors_text"))
+    for pk, text in stored.items():
+        if text != authors_text_of(names[pk]):
+            Paper.objects.filter(pk=pk).update(authors_text=authors_text_of(names[pk]))
+
+
+SEARCH_FILL_CHUNK = 2000  # papers whose search vectors one transaction of the fill makes
+
+
+def paper_search_vectors_fill(*, progress: Progress | None = None) -> int:
+    """Make the search vectors that are NULL (the bulk import leaves them so, papers.bulk.orm_writer.
+    search_vectors_defer; papers stored before migration 0010 have none), SEARCH_FILL_CHUNK papers per transaction,
+    found through the partial index paper_search_pending_idx; rows another fill has locked are skipped. Each
+    paper's authors_text is set again from its author rows on the way, and the trigger makes the vector. Returns
+    how many were made; 0 off Postgres (no vectors there)."""
+    if connection.vendor != "postgresql":
+        return 0
+    filled = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE papers_paper p SET search_vector = NULL, authors_text = COALESCE((SELECT "
+                "string_agg(a.name, E'\\n' ORDER BY x.position) FROM papers_paperauthor x "
+                "JOIN papers_author a ON a.id = x.author_id WHERE x.paper_id = p.id), '') "
+                "WHERE p.id IN (SELECT id FROM papers_paper WHERE search_vector IS NULL ORDER BY id "
+                "LIMIT %s FOR UPDATE SKIP LOCKED)",
+                [SEARCH_FILL_CHUNK],
+            )
+            done = cursor.rowcount
+        filled += done
+        if progress:
+            progress.step(done)
+        if done < SEARCH_FILL_CHUNK:
+            return filled
 
 
 def paper_pages_invalidate(*, paper_ids) -> None:

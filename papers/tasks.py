@@ -7,12 +7,13 @@ from django_tasks import task
 
 from shortscience.locks import advisory_lock
 
-from . import fetch, harvest
+from . import fetch, harvest, services
 from .importers.records import Source
 
 logger = logging.getLogger(__name__)
 
 HARVEST_LOCK = "papers.tasks.arxiv_harvest"
+SEARCH_FILL_LOCK = "papers.tasks.paper_search_vectors_fill"
 
 
 @task()
@@ -50,3 +51,14 @@ def arxiv_harvest(max_pages: int | None = None) -> dict:
         "skipped": len(result.skipped),
         "withdrawn": report.withdrawn,
     }
+
+
+@task()
+def paper_search_vectors_fill() -> dict:
+    """Make the search vectors the bulk import left NULL (papers.services.paper_search_vectors_fill); enqueued at
+    the end of each bulk import. One at a time: another finds the lock taken and returns (the running one goes on
+    until none is left)."""
+    with advisory_lock(SEARCH_FILL_LOCK, wait=False) as locked:
+        if not locked:
+            return {"skipped": "another fill is running"}
+        return {"filled": services.paper_search_vectors_fill()}

@@ -6,6 +6,5 @@ app_name = "papers"
 
 urlpatterns = [
     path("venue", views.venue_page, name="venue"),
-    path("search", views.search, name="search"),
     path("paper/bibtex", views.paper_bibtex_view, name="bibtex"),
 ]

@@ -1,6 +1,6 @@
-"""The catalogue's own pages: venues and the lookup box. The paper page lists summaries, so it is the summaries
-app's (summaries.views.paper_detail); it answers an on-demand import that gave no paper (yet) with
-`import_response`."""
+"""The catalogue's own pages: venues. The paper page and the search page list summaries, so they are the
+summaries app's (summaries.views.paper_detail, search); they answer an on-demand import that gave no paper (yet)
+with `import_response`."""
 
 import re
 
@@ -14,19 +14,16 @@ from django.views.decorators.http import require_safe
 from shortscience import page_cache
 from shortscience.pagination import CountedPaginator
 from shortscience.params import int_param, text_param
-from shortscience.ratelimit import client_address
 
 from .citations import citation_key, paper_bibtex
 from .models import Paper, Venue
-from .on_demand import ImportFailure, paper_find_or_import
+from .on_demand import ImportFailure
 
 VENUE_PAGE_SIZE = 50
 VENUE_PAGE_MAX = 100_000  # ?page=: past the last page of any venue's year (the paginator shows the last one)
-SEARCH_LIMIT = 50
 KEY_MAX_LENGTH = 500  # ?bibtexKey=: a key (255), an arXiv URL or a DOI, as the paper page takes
 BIBTEX_CACHE_SECONDS = 3600
 FILENAME_UNSAFE_RE = re.compile(r"[^A-Za-z0-9._-]")
-SEARCH_MAX_LENGTH = 500  # ?q=: a title, a key, an arXiv URL or a DOI
 YEAR_MAX = 9999
 
 IMPORT_REFRESH_SECONDS = 3  # how often the "importing…" page reloads itself
@@ -77,25 +74,6 @@ def venue_detail(request, key):
     page_query = urlencode({"key": venue.key, "year": Venue.UNKNOWN_YEAR if year is None else year})
     context = {"venue": venue, "years": years, "year": year, "page": page, "page_query": page_query}
     return render(request, "papers/venue_detail.html", context)
-
-
-@require_safe
-def search(request):
-    """The header's lookup box: a known key, arXiv id, arXiv URL or DOI opens the paper, an unknown arXiv id or DOI
-    is imported on the spot; other text lists papers whose title contains it (?q=, or the original's ?term=)."""
-    query = text_param(request.GET, "q", max_length=SEARCH_MAX_LENGTH) or text_param(
-        request.GET, "term", max_length=SEARCH_MAX_LENGTH
-    )
-    query = query.strip('"').strip()
-    papers = []
-    if query:
-        found = paper_find_or_import(query, client=client_address(request))
-        if found.ok:
-            return redirect(found.paper.get_absolute_url())
-        if found.failure != ImportFailure.NOT_IMPORTABLE:
-            return import_response(request, query, found)
-        papers = Paper.objects.title_contains(query)[:SEARCH_LIMIT]
-    return render(request, "papers/paper_search.html", {"query": query, "papers": papers, "limit": SEARCH_LIMIT})
 
 
 @require_safe

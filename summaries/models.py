@@ -8,12 +8,14 @@ import threading
 import time
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import DatabaseError, models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from papers.models import Paper, PaperAuthor, paper_url
+from shortscience.search import SearchDocument
 
 ANONYMOUS = "Anonymous"
 POPULAR_DAYS = 7
@@ -211,6 +213,10 @@ class Summary(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Bumped at each save; stale edits are refused")
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(default=timezone.now)
+    # Stored by Postgres from the body on every INSERT and UPDATE (summaries.search reads it; NULL elsewhere).
+    search_vector = models.GeneratedField(
+        expression=SearchDocument(("body", "A")), output_field=SearchVectorField(null=True), db_persist=True
+    )
 
     objects = SummaryQuerySet.as_manager()
 

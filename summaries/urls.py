@@ -35,6 +35,7 @@ urlpatterns = [
     path("atom.xml", _feed(feeds.LatestAtom()), name="atom"),
     path("paper/atom", _feed(feeds.PaperAtom(), _paper_scopes), name="paper-atom"),
     path("venue/atom", _feed(feeds.VenueAtom()), name="venue-atom"),
+    path("search", views.search, name="search"),
     path("export", views.export, name="export"),
     path("report", views.report_create, name="report"),
     path("settings/reports", views.my_reports, name="my-reports"),

@@ -16,8 +16,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from papers.citations import paper_bibtex, paper_citation
-from papers.models import Paper, paper_url
+from papers.importers.records import AUTHOR_NAME_MAX
+from papers.models import Paper, Venue, paper_url
 from papers.on_demand import ImportFailure, paper_find_or_import
+from papers.search import SearchFilters, author_named
 from papers.views import import_response
 from shortscience import page_cache
 from shortscience.markup import RenderTooComplex
@@ -26,6 +28,7 @@ from shortscience.params import InvalidParameter, int_param, text_param
 from shortscience.ratelimit import client_address, rate_limit_hit
 
 from . import export as summary_export
+from . import search as site_search
 from . import services
 from .forms import CommentForm, ReportForm, SummaryForm
 from .limits import new_account_message, new_account_wait, refuse_suspended, too_many
@@ -427,6 +430,49 @@ def my_reports(request):
     what a moderator hid (never who reported)."""
     reports = Report.objects.on_content_of(request.user)[:MY_REPORTS_LIMIT]
     return render(request, "summaries/report_list.html", {"reports": reports})
+
+
+SEARCH_MAX_LENGTH = 500  # ?q=: a title, words, a key, an arXiv URL or a DOI
+
+
+@require_safe
+def search(request):
+    """/search: a known key, arXiv id, arXiv URL or DOI (?q=, or the original's ?term=) opens the paper, an unknown
+    arXiv id or DOI is imported on the spot; other text finds papers and public summaries (summaries.search), a
+    page at a time, with ?year= and ?venue= (a venue key); ?author=NAME lists that author's papers and summaries."""
+    query = text_param(request.GET, "q", max_length=SEARCH_MAX_LENGTH) or text_param(
+        request.GET, "term", max_length=SEARCH_MAX_LENGTH
+    )
+    query = query.strip()
+    author_name = text_param(request.GET, "author", max_length=AUTHOR_NAME_MAX, status=404)
+    year = int_param(request.GET, "year", min_value=1, max_value=9999, status=404)
+    venue_key = text_param(request.GET, "venue", max_length=100, status=404)
+    page = int_param(request.GET, "page", default=1, min_value=1, max_value=site_search.MAX_PAGE, status=404)
+    context = {"query": query, "year": year, "venue_key": venue_key, "page_number": page}
+    if author_name:
+        author = author_named(author_name)
+        if author is None:
+            raise Http404("No author of that name is in the catalogue.")
+        context.update(author=author, results=site_search.author_search(author, page=page))
+        context["page_query"] = urlencode({"author": author.name})
+        return render(request, "papers/paper_search.html", context)
+    if query:
+        identifier = query.strip('"').strip()
+        found = paper_find_or_import(identifier, client=client_address(request))
+        if found.ok:
+            return redirect(found.paper.get_absolute_url())
+        if found.failure != ImportFailure.NOT_IMPORTABLE:
+            return import_response(request, identifier, found)
+        venue_id = None
+        if venue_key:
+            venue_id = Venue.objects.filter(key=venue_key).values_list("pk", flat=True).first()
+            if venue_id is None:
+                raise Http404("There is no venue with that key.")
+        filters = SearchFilters(year=year, venue_id=venue_id)
+        context["results"] = site_search.site_search(query, filters=filters, page=page)
+        params = {"q": query, "year": year or "", "venue": venue_key}
+        context["page_query"] = urlencode({name: value for name, value in params.items() if value})
+    return render(request, "papers/paper_search.html", context)
 
 
 @require_safe

@@ -63,7 +63,11 @@ OWN_URLS = {
     "summaries:comment-create": [("POST", {}, {"body": "A comment", "code": "{share_token}"})],
     "summaries:comment-delete": [("POST", {}, {})],
     "papers:venue": [("GET", {"key": "{venue_key}", "year": "2015", "page": "1"}, {})],
-    "papers:search": [("GET", {"q": "study of things"}, {}), ("GET", {"term": "{paper_key}"}, {})],
+    "summaries:search": [
+        ("GET", {"q": "study of things", "year": "2015", "venue": "{venue_key}", "page": "1"}, {}),
+        ("GET", {"term": "{paper_key}"}, {}),
+        ("GET", {"author": "{author_name}", "page": "1"}, {}),
+    ],
     "accounts:profile": [("GET", {"name": "{username}", "page": "1"}, {})],
     "accounts:list": [("GET", {}, {})],
     "accounts:bibtex": [("GET", {"name": "{username}"}, {})],
@@ -152,6 +156,7 @@ def world(db):
         "summaries_cursor": SUMMARIES.encode(summary),
         "venues_cursor": VENUES.encode(paper.venue),
         "papers_cursor": VENUE_PAPERS.encode(paper),
+        "author_name": paper.author_names[0],
     }
     return {"author": author, "admin": admin, "values": values}
 

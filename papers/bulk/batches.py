@@ -31,8 +31,9 @@ from django.db import DataError, IntegrityError, connection, transaction
 from shortscience import page_cache
 from shortscience.progress import Progress
 
+from .. import tasks
 from ..importers.records import ImportProblem, PaperRecord, shorten_author_names
-from ..models import Paper, Venue, VenueYear
+from ..models import Paper, Venue, VenueYear, authors_text_of
 from ..services import ImportResult, Outcome
 from ..works import works_link
 from .orm_writer import IN_CHUNK, OrmWriter, chunks
@@ -97,6 +98,7 @@ def snapshot_import(
         progress.write()
     if not dry_run and (result.created or result.updated):
         page_cache.invalidate(page_cache.SITE)  # once: the pages of many papers and venues may show them
+        tasks.paper_search_vectors_fill.enqueue()  # the vectors each batch left NULL (search_vectors_defer)
     return result
 
 
@@ -214,6 +216,7 @@ def _write_batch(
         else:
             unchanged += 1
     if dry_run:
+        writer.end_batch()
         return created, updated, unchanged, []
 
     vanished = []
@@ -246,9 +249,14 @@ def _write_batch(
                 for position, name in enumerate(names)
             ),
         )
+        # New papers were written with theirs; the stored ones' changed lists regenerate their search vectors.
+        writer.set_authors_text(
+            {ids[key]: authors_text_of(names) for key, names in author_lists.items() if key in stored}
+        )
     # As paper_upsert does for each paper it writes, less the papers that cannot share a work with another.
     works_link(paper_ids=[ids[key] for key in sharing] + _may_share_a_work([ids[key] for key in changed]))
     VenueYear.objects.papers_moved(_count_changes(inserts, updates, present))
+    writer.end_batch()
     return created, updated, unchanged, vanished
 
 

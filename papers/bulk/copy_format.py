@@ -74,10 +74,12 @@ def quoted_columns(model, *names: str, alias: str = "") -> str:
 def unwritten_fields(model, written: set[str]) -> list[tuple[str, object]]:
     """(name, default) of the concrete fields a raw INSERT or COPY must fill besides `written`: bulk SQL gets
     none of Django's Python-side defaults (a BooleanField(default=False) is NOT NULL without a database default).
-    Fields with a database default of their own are left to it."""
+    Fields with a database default of their own, and generated ones (the search vector), are left to it."""
     fields = []
     for field in model._meta.concrete_fields:
-        if field.name in written or field.primary_key or (field.has_db_default() and not field.has_default()):
+        if field.name in written or field.primary_key or field.generated:
+            continue
+        if field.has_db_default() and not field.has_default():
             continue
         fields.append((field.name, field.get_default()))
     return fields
@@ -103,7 +105,8 @@ class CopyLines:
     ones the import does not write hold their defaults)."""
 
     def __init__(self):
-        written = {"id", "venue", "bibtex_key", *RECORD_FIELDS, "title_normalized", "created_at", "modified_at"}
+        written = {"id", "venue", "bibtex_key", *RECORD_FIELDS, "title_normalized", "authors_text"}
+        written |= {"created_at", "modified_at"}
         other = unwritten_fields(Paper, written)  # e.g. work (None) and withdrawn (False)
         self.paper_columns = quoted_columns(
             Paper,
@@ -112,6 +115,7 @@ class CopyLines:
             "bibtex_key",
             *RECORD_FIELDS,
             "title_normalized",
+            "authors_text",
             *(name for name, _ in other),
             "created_at",
             "modified_at",
@@ -126,12 +130,14 @@ class CopyLines:
         )
         self._paper_author_defaults = _copy_defaults(PaperAuthor, other)
 
-    def paper_copy_text(self, key: str, record_values: tuple, title_normalized: str) -> str:
+    def paper_copy_text(self, key: str, record_values: tuple, title_normalized: str, authors_text: str) -> str:
         """The paper's COPY text after its id and venue_id columns (the reader makes it, ahead of the writer):
-        its key, the record's RECORD_FIELDS values (in that order) and its normalized title."""
+        its key, the record's RECORD_FIELDS values (in that order), its normalized title and its authors' names
+        (Paper.authors_text, from which Postgres generates the search vector as the row is stored)."""
         columns = [copy_text(key)]
         columns += [convert(value) for convert, value in zip(_RECORD_CONVERTERS, record_values, strict=True)]
         columns.append(copy_text(title_normalized))
+        columns.append(copy_text(authors_text))
         return "\t".join(columns)
 
     def paper_line(self, pk: int, venue_id: int | None, paper_copy_text: str, now: str) -> str:

@@ -6,9 +6,11 @@ Postgres writer (postgres_writer.py) does the same steps its own way.
 
 from collections.abc import Iterable, Iterator
 
+from django.db import connection
+
 from ..identifiers import normalize_name, normalize_title, venue_key_for
 from ..importers.records import PaperRecord
-from ..models import Author, Paper, PaperAuthor
+from ..models import Author, Paper, PaperAuthor, authors_text_of
 from ..services import RECORD_FIELDS
 from .rows import WORK_KEYS, Row, StoredPaper, record_values_of, work_key
 
@@ -21,6 +23,15 @@ def chunks(items: list, size: int = IN_CHUNK) -> Iterator[list]:
         yield items[start : start + size]
 
 
+def search_vectors_defer(defer: bool = True) -> None:
+    """Have Postgres leave the search vectors of the papers this transaction writes NULL (the trigger of
+    papers/migrations/0010_search_vector.py), until called with False: making them would cost more than the rest
+    of the import, so paper_search_vectors_fill, a job enqueued at the end (batches.snapshot_import), makes them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('shortscience.search_deferred', %s, true)", ["on" if defer else "off"])
+
+
 def _author_names(record: PaperRecord) -> list[str]:
     """The record's authors as paper_upsert stores them: stripped, first occurrence of each name kept."""
     names = record.authors
@@ -29,8 +40,9 @@ def _author_names(record: PaperRecord) -> list[str]:
     return list(dict.fromkeys(filter(None, [name.strip() for name in names])))
 
 
-def _paper(key: str, record_values: tuple, venue_id, pk=None) -> Paper:
+def _paper(key: str, record_values: tuple, venue_id, pk=None, authors: list[str] = ()) -> Paper:
     paper = Paper(pk=pk, bibtex_key=key, venue_id=venue_id, **dict(zip(RECORD_FIELDS, record_values, strict=True)))
+    paper.authors_text = authors_text_of(authors)
     paper.title_normalized = normalize_title(paper.title)
     return paper
 
@@ -41,22 +53,30 @@ class OrmWriter:
     def prepare(self, record: PaperRecord) -> Row:
         """Runs in the reader: pure Python, no database."""
         record_values, title_normalized = record_values_of(record), normalize_title(record.title)
+        authors = _author_names(record)
         return Row(
             key=record.bibtex_key,
             record_values=record_values,
-            authors=_author_names(record),
+            authors=authors,
             venue_key=venue_key_for(record.bibtex_key),
             published_in=record.published_in,
             title_normalized=title_normalized,
-            paper_copy_text=self.paper_copy_text(record.bibtex_key, record_values, title_normalized),
+            paper_copy_text=self.paper_copy_text(
+                record.bibtex_key, record_values, title_normalized, authors_text_of(authors)
+            ),
         )
 
-    def paper_copy_text(self, key: str, record_values: tuple, title_normalized: str) -> str:
+    def paper_copy_text(self, key: str, record_values: tuple, title_normalized: str, authors_text: str) -> str:
         """What a row holds for the COPY of its paper: nothing here (see PostgresWriter)."""
         return ""
 
     def begin_batch(self) -> None:
         """Called first in each batch's transaction."""
+        search_vectors_defer()
+
+    def end_batch(self) -> None:
+        """Called last in each batch's transaction (which may be part of a caller's)."""
+        search_vectors_defer(False)
 
     def after_batch(self, created: int, *, last: bool = False) -> None:
         """Called after each committed batch (and once at the end, with last=True)."""
@@ -108,7 +128,7 @@ class OrmWriter:
     def insert_papers(self, inserts: list[tuple[Row, int | None]]) -> dict[str, int]:
         if not inserts:
             return {}
-        self._upsert([_paper(row.key, row.record_values, venue_id) for row, venue_id in inserts])
+        self._upsert([_paper(row.key, row.record_values, venue_id, authors=row.authors) for row, venue_id in inserts])
         ids = {}
         for chunk in chunks([row.key for row, _ in inserts]):
             ids.update(Paper.objects.filter(bibtex_key__in=chunk).values_list("bibtex_key", "id"))
@@ -155,4 +175,10 @@ class OrmWriter:
                 for paper_id, author_id, position in rows
             ),
             batch_size=1000,
+        )
+
+    def set_authors_text(self, texts: dict[int, str]) -> None:
+        """Set Paper.authors_text (which the search vector is generated from) of stored papers: {pk: text}."""
+        Paper.objects.bulk_update(
+            [Paper(pk=pk, authors_text=text) for pk, text in texts.items()], ["authors_text"], batch_size=500
         )

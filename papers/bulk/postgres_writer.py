@@ -11,7 +11,7 @@ from ..identifiers import normalize_name
 from ..models import Author, Paper, PaperAuthor
 from ..services import RECORD_FIELDS
 from .copy_format import CopyLines, copy_from, copy_value, quoted_columns, unwritten_fields
-from .orm_writer import OrmWriter
+from .orm_writer import OrmWriter, search_vectors_defer
 from .rows import WORK_KEYS, Row, StoredPaper, work_key
 
 
@@ -68,8 +68,8 @@ class PostgresWriter(OrmWriter):
         )
         self.created_since_analyze, self.rows_at_analyze = 0, None
 
-    def paper_copy_text(self, key: str, record_values: tuple, title_normalized: str) -> str:
-        return self.copy_lines.paper_copy_text(key, record_values, title_normalized)
+    def paper_copy_text(self, key: str, record_values: tuple, title_normalized: str, authors_text: str) -> str:
+        return self.copy_lines.paper_copy_text(key, record_values, title_normalized, authors_text)
 
     def sharing_stored_keys(self, rows: list[Row]) -> set[str]:
         # One index probe per value, whatever the table's size: `OFFSET 0` keeps the planner from turning each
@@ -102,6 +102,7 @@ class PostgresWriter(OrmWriter):
         # trigger it, and compiling took longer (25 ms a query) than the probes it was meant to speed up.
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
+        search_vectors_defer()
 
     def after_batch(self, created: int, *, last: bool = False) -> None:
         """ANALYZE the tables when they have grown enough (outside any batch transaction)."""
@@ -200,3 +201,18 @@ class PostgresWriter(OrmWriter):
                 cursor.execute(f"DELETE FROM {table} WHERE {quoted_columns(PaperAuthor, 'paper')} = ANY(%s)", [clear])
             lines = (self.copy_lines.paper_author_line(paper, author, position) for paper, author, position in rows)
             copy_from(cursor, table, self.copy_lines.paper_author_columns, lines)
+
+    def set_authors_text(self, texts: dict[int, str]) -> None:
+        if not texts:
+            return
+        table, pk, text = (
+            self.paper_table,
+            quoted_columns(Paper, "id", alias="p"),
+            quoted_columns(Paper, "authors_text"),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} p SET {text} = v.t "
+                f"FROM unnest(%s::bigint[], %s::text[]) AS v(pk, t) WHERE {pk} = v.pk",
+                [list(texts), list(texts.values())],
+            )

@@ -48,7 +48,7 @@ def test_copy_lines_give_each_column_a_value():
     """The columns the import does not write (a paper's withdrawn flag, say) get their default in each line."""
     lines = CopyLines()
     record = PaperRecord(bibtex_key="journals/corr/0704.0001", title="A title", source="arxiv", urls=["u"])
-    paper_copy_text = lines.paper_copy_text(record.bibtex_key, record_values_of(record), "a title")
+    paper_copy_text = lines.paper_copy_text(record.bibtex_key, record_values_of(record), "a title", "C. Balázs")
     now = copy_value(datetime.datetime(2024, 1, 2, tzinfo=datetime.UTC))
 
     assert values(lines.paper_line(1, None, paper_copy_text, now)) == len(lines.paper_columns.split(", "))

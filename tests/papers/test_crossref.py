@@ -14,6 +14,7 @@ from papers.models import Paper
 from shortscience.http import HttpClient, Response
 from tests.commands import run_command
 from tests.http_replay import replay_client
+from tests.search import finds
 
 CVPR = "crossref/works_10.1109_cvpr.2016.90.json"
 CARBERRY = "crossref/works_10.5555_12345678.json"
@@ -280,3 +281,9 @@ def test_import_doi_dry_run_writes_nothing(command_sources):
     assert status == 0
     assert "Dry run, nothing written: 1 imported" in out
     assert not Paper.objects.exists()
+
+
+@pytest.mark.django_db
+def test_import_doi_stores_a_searchable_paper(command_sources):
+    run_command("import_doi", "10.1109/CVPR.2016.90")
+    assert finds(Paper.objects.all(), "residual Kaiming")

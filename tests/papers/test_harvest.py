@@ -15,6 +15,7 @@ from papers.services import ImportResult
 from shortscience.http import HttpClient, Response, with_params
 from tests.commands import run_command
 from tests.http_replay import replay_client
+from tests.search import finds
 
 pytestmark = pytest.mark.django_db
 
@@ -282,3 +283,11 @@ def test_harvest_page_with_an_author_name_too_long_stores_the_paper_with_the_nam
     assert result.created == len(page.records) and not result.skipped
     assert [(note.ref, note.kept) for note in result.notes] == [(record.bibtex_key, True)]
     assert Paper.objects.get(bibtex_key=record.bibtex_key).author_names[0] == "A" * 299 + "…"
+
+
+def test_harvest_stores_searchable_papers(replay):
+    replay((200, "page1_token.xml", {}), (200, "page2_last.xml", {}))
+    run_command("harvest_arxiv", "--from", "2018-01-25", "--until", "2018-01-26")
+    paper = Paper.objects.get(bibtex_key="journals/corr/1601.03238")
+    assert finds(Paper.objects.filter(pk=paper.pk), paper.title)
+    assert finds(Paper.objects.filter(pk=paper.pk), paper.author_names[0])

@@ -14,6 +14,7 @@ from papers.models import Author, Paper
 from papers.on_demand import ImportFailure
 from tests.factories import make_paper
 from tests.http_replay import replay_client
+from tests.search import finds
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,7 @@ def test_paper_page_import_keeps_the_focus_parameter(client, sources):
 
 @pytest.mark.parametrize("q", ["2104.12255v1", "https://arxiv.org/abs/2104.12255v1", "10.48550/arXiv.2104.12255"])
 def test_lookup_box_imports_unknown_arxiv_id(client, sources, q):
-    response = client.get(reverse("papers:search"), {"q": q})
+    response = client.get(reverse("summaries:search"), {"q": q})
 
     assert response.status_code == 302
     assert response["Location"] == IMPORTED_ARXIV
@@ -107,7 +108,7 @@ def test_paper_page_imports_unknown_doi_from_crossref(client, sources, given):
 
 
 def test_lookup_box_imports_unknown_doi(client, sources):
-    response = client.get(reverse("papers:search"), {"q": "https://doi.org/10.1109/CVPR.2016.90"})
+    response = client.get(reverse("summaries:search"), {"q": "https://doi.org/10.1109/CVPR.2016.90"})
     assert (response.status_code, response["Location"]) == (302, IMPORTED_DOI)
 
 
@@ -153,7 +154,7 @@ def test_arxiv_not_found_shows_friendly_404(client, sources):
 
 
 def test_crossref_not_found_shows_friendly_404(client, sources):
-    response = client.get(reverse("papers:search"), {"q": "10.0000/MISSING"})
+    response = client.get(reverse("summaries:search"), {"q": "10.0000/MISSING"})
 
     assert response.status_code == 404
     assert "DOI not found at Crossref" in response.content.decode()
@@ -176,7 +177,7 @@ def test_failures_are_remembered_so_the_source_is_not_asked_again(client, source
     asked = len(sources.requested)
 
     again = client.get("/paper", {"bibtexKey": "https://arxiv.org/abs/2104.12255v1"})  # same paper, other form
-    lookup = client.get(reverse("papers:search"), {"q": "2104.12255"})
+    lookup = client.get(reverse("summaries:search"), {"q": "2104.12255"})
 
     assert first.status_code == again.status_code == lookup.status_code == 503
     assert len(sources.requested) == asked
@@ -223,7 +224,7 @@ def test_known_paper_never_calls_the_source(client, sources):
     assert client.get("/paper", {"bibtexKey": "https://doi.org/10.1109/CVPR.2016.90"})["Location"] == IMPORTED_DOI
     # An arXiv DOI is not stored on the paper, but names its arXiv id.
     assert client.get("/paper", {"bibtexKey": "10.48550/arXiv.2104.12255"})["Location"] == IMPORTED_ARXIV
-    assert client.get(reverse("papers:search"), {"q": "2104.12255"})["Location"] == IMPORTED_ARXIV
+    assert client.get(reverse("summaries:search"), {"q": "2104.12255"})["Location"] == IMPORTED_ARXIV
     assert sources.requested == []
     assert Paper.objects.count() == 2
 
@@ -254,7 +255,7 @@ def test_other_unknown_keys_stay_a_plain_404_without_asking(client, sources, key
     ],
 )
 def test_invalid_identifiers_are_refused_with_404_and_never_sent(client, sources, key, reason):
-    for response in (client.get("/paper", {"bibtexKey": key}), client.get(reverse("papers:search"), {"q": key})):
+    for response in (client.get("/paper", {"bibtexKey": key}), client.get(reverse("summaries:search"), {"q": key})):
         html = response.content.decode()
         assert response.status_code == 404
         assert '<meta name="robots" content="noindex">' in html
@@ -268,7 +269,7 @@ def test_invalid_identifiers_are_refused_with_404_and_never_sent(client, sources
 def test_an_identifier_with_a_control_character_is_refused_before_any_lookup(client, sources, key):
     """The pages refuse it as they read their parameters (a NUL already at the door: BadInputMiddleware)."""
     assert client.get("/paper", {"bibtexKey": key}).status_code in (400, 404)
-    assert client.get(reverse("papers:search"), {"q": key}).status_code == 400
+    assert client.get(reverse("summaries:search"), {"q": key}).status_code == 400
     assert sources.requested == []
     found = on_demand.paper_find_or_import(key)
     assert found.failure == ImportFailure.REFUSED
@@ -276,7 +277,7 @@ def test_an_identifier_with_a_control_character_is_refused_before_any_lookup(cli
 
 
 def test_lookup_box_text_that_is_no_identifier_searches_titles(client, sources):
-    response = client.get(reverse("papers:search"), {"q": "deep residual"})
+    response = client.get(reverse("summaries:search"), {"q": "deep residual"})
     assert response.status_code == 200
     assert sources.requested == []
 
@@ -376,7 +377,13 @@ def test_a_remembered_failure_is_answered_with_one_look_up_of_the_identifier(cli
     with CaptureQueriesContext(connection) as paper_page:
         assert client.get("/paper", {"bibtexKey": "2104.12255"}).status_code == 503
     with CaptureQueriesContext(connection) as lookup_box:
-        assert client.get(reverse("papers:search"), {"q": "2104.12255"}).status_code == 503
+        assert client.get(reverse("summaries:search"), {"q": "2104.12255"}).status_code == 503
 
     assert len(paper_page) == 3  # key, alias, arXiv key or id (it was 9, then 5)
     assert len(lookup_box) == 3  # the same three (it was 8, then 4)
+
+
+def test_on_demand_import_stores_a_searchable_paper(client, sources):
+    client.get("/paper", {"bibtexKey": "10.1109/CVPR.2016.90"})
+    papers = Paper.objects.filter(doi="10.1109/cvpr.2016.90")
+    assert finds(papers, '"deep residual learning" Zhang')

@@ -74,7 +74,7 @@ def test_unknown_id_answers_importing_at_once_and_the_paper_once_the_job_ran(cli
     # Refreshing, another form of the id, the lookup box: still importing, and no second job.
     assert page(client, "2104.12255v1").status_code == 202
     assert page(client, "https://arxiv.org/abs/2104.12255").status_code == 202
-    assert client.get(reverse("papers:search"), {"q": "2104.12255"}).status_code == 202
+    assert client.get(reverse("summaries:search"), {"q": "2104.12255"}).status_code == 202
     assert DBTaskResult.objects.count() == 1
 
     workers.run_jobs()
@@ -82,7 +82,7 @@ def test_unknown_id_answers_importing_at_once_and_the_paper_once_the_job_ran(cli
     assert arxiv.requested == [ARXIV.format("2104.12255")]
     response = page(client, "2104.12255v1")
     assert (response.status_code, response["Location"]) == (301, IMPORTED_ARXIV)  # known now, as any paper
-    assert client.get(reverse("papers:search"), {"q": "2104.12255"})["Location"] == IMPORTED_ARXIV
+    assert client.get(reverse("summaries:search"), {"q": "2104.12255"})["Location"] == IMPORTED_ARXIV
     assert Paper.objects.get().title == "0"
 
 
@@ -174,7 +174,7 @@ def test_starting_imports_is_rate_limited_per_client(client, arxiv, settings):
     assert "<h1>Too many imports</h1>" in html
     assert "<code>2301.00003</code> is not on ShortScience yet, and we did not start importing it" in html
     assert '<meta name="robots" content="noindex">' in html
-    assert client.get(reverse("papers:search"), {"q": "2301.00004"}).status_code == 429
+    assert client.get(reverse("summaries:search"), {"q": "2301.00004"}).status_code == 429
     assert len(arxiv.requested) == 2
 
 

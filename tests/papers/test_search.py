@@ -1,0 +1,166 @@
+"""/search and papers.search: ranking, websearch syntax (phrases, -word), filters, the bounded window, highlighting
+that stays escaped, "did you mean", the author page, the SQLite fallback, and the page's queries."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from papers import search
+from papers.search import SearchFilters, papers_fallback, papers_search
+from tests.factories import make_paper
+
+pytestmark = pytest.mark.django_db
+
+URL = "/search"
+
+
+def titles(text, **filters):
+    papers, _ = papers_search(text, filters=SearchFilters(**filters), offset=0, limit=20)
+    return [paper.title for paper in papers]
+
+
+def result_titles(html):
+    return [re.sub("<[^>]+>", "", t) for t in re.findall(r'<h3 class="paper-title"><a [^>]*>(.*?)</a>', html)]
+
+
+def test_a_title_match_beats_an_abstract_match():
+    make_paper(title="Notes on optimisation", abstract="We study gradient clipping in depth.")
+    make_paper(title="Gradient clipping", abstract="Short.")
+    assert titles("gradient clipping") == ["Gradient clipping", "Notes on optimisation"]
+
+
+def test_an_exact_title_comes_first():
+    make_paper(title="Attention attention attention is what you need", abstract="attention " * 20)
+    make_paper(title="Attention is all you need")
+    assert titles("Attention Is All You Need")[0] == "Attention is all you need"
+
+
+def test_authors_and_keywords_are_searched_and_words_are_stemmed():
+    make_paper(title="Deep residual learning", authors=["Kaiming He"], keywords=["computer vision"])
+    assert titles("kaiming") == titles("visions") == titles("learned residuals") == ["Deep residual learning"]
+
+
+def test_phrase_and_exclusion():
+    make_paper(title="Neural machine translation")
+    make_paper(title="Machine learning for neural data")
+    assert titles('"neural machine"') == ["Neural machine translation"]
+    assert titles("neural -translation") == ["Machine learning for neural data"]
+    assert sorted(titles("translation or data")) == ["Machine learning for neural data", "Neural machine translation"]
+
+
+def test_year_and_venue_filters():
+    old = make_paper(bibtex_key="conf/nips/Old", title="Kernel methods", year=2010)
+    make_paper(bibtex_key="conf/icml/New", title="Kernel methods revisited", year=2020)
+    assert titles("kernel", year=2010) == ["Kernel methods"]
+    assert titles("kernel", venue_id=old.venue_id) == ["Kernel methods"]
+    assert titles("kernel", year=2020, venue_id=old.venue_id) == []
+
+
+def test_ranking_reads_a_bounded_window_and_says_so(monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    for n in range(5):
+        make_paper(title=f"Lattice study {n}")
+    papers, found = papers_search("lattice", filters=SearchFilters(), offset=0, limit=2)
+    assert len(papers) == 2 and (found.total, found.capped) == (3, True)
+
+
+def test_highlights_are_marked_and_the_text_stays_escaped(client):
+    make_paper(
+        title='Robust "><script>alert(1)</script> learning', abstract="An <img src=x onerror=alert(2)> robust study."
+    )
+    html = client.get(URL, {"q": "robust"}).content.decode()
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "<mark>Robust</mark> &quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; learning" in html
+    assert "alert(2)&gt; <mark>robust</mark> study" in html
+
+
+def test_highlight_html_drops_markers_found_in_the_text_itself():
+    assert search.highlight_html("\ue000a\ue001 \ue001<b>\ue000") == "<mark>a</mark> &lt;b&gt;"
+
+
+def test_search_page_lists_papers_with_noindex_and_a_title(client):
+    make_paper(title="Faster R-CNN: Towards Real-Time Object Detection")
+    make_paper(title="Fast R-CNN")
+    make_paper(title="Unrelated work")
+    html = client.get(URL, {"q": "r-cnn"}).content.decode()
+    assert sorted(result_titles(html)) == ["Fast R-CNN", "Faster R-CNN: Towards Real-Time Object Detection"]
+    assert '<meta name="robots" content="noindex">' in html
+    assert "<title>Search: r-cnn · ShortScience</title>" in html
+
+
+def test_search_page_pages_through_the_window(client, monkeypatch):
+    monkeypatch.setattr("summaries.search.PAPERS_PER_PAGE", 2)
+    for n in range(3):
+        make_paper(title=f"Spectral graph {n}")
+    first = client.get(URL, {"q": "spectral"}).content.decode()
+    second = client.get(URL, {"q": "spectral", "page": "2"}).content.decode()
+    assert len(result_titles(first)) == 2 and len(result_titles(second)) == 1
+    assert 'rel="next" href="?q=spectral&amp;page=2"' in first and 'rel="next"' not in second
+
+
+def test_search_page_filters_and_links_venue_and_year(client):
+    make_paper(bibtex_key="conf/nips/K1", title="Kernel one", year=2015)
+    make_paper(bibtex_key="conf/icml/K2", title="Kernel two", year=2016)
+    html = client.get(URL, {"q": "kernel", "year": "2016"}).content.decode()
+    assert result_titles(html) == ["Kernel two"]
+    assert result_titles(client.get(URL, {"q": "kernel", "venue": "conf/nips"}).content.decode()) == ["Kernel one"]
+    assert 'href="/search?q=kernel&amp;venue=conf/nips"' in client.get(URL, {"q": "kernel"}).content.decode()
+    assert client.get(URL, {"q": "kernel", "venue": "conf/none"}).status_code == 404
+
+
+def test_only_stop_words_say_so(client):
+    make_paper(title="The thing")
+    assert "holds only very common words" in client.get(URL, {"q": "the of and"}).content.decode()
+
+
+def test_did_you_mean_a_misspelled_title_or_author(client):
+    make_paper(title="Deep Residual Learning for Image Recognition", authors=["Kaiming He"])
+    html = client.get(URL, {"q": "residul learning"}).content.decode()
+    assert 'Did you mean <a href="/search?q=Deep%20Residual%20Learning%20for%20Image%20Recognition">' in html
+    html = client.get(URL, {"q": "Kaming He"}).content.decode()
+    assert 'Did you mean the author <a href="/search?author=Kaiming%20He">Kaiming He</a>?' in html
+
+
+def test_author_page_lists_their_papers_and_paper_pages_link_to_it(client):
+    paper = make_paper(title="By Ada", authors=["Ada Lovelace", "Charles Babbage"])
+    make_paper(title="Not by her", authors=["Charles Babbage"])
+    html = client.get(URL, {"author": "Ada Lovelace"}).content.decode()
+    assert result_titles(html) == ["By Ada"] and "<title>Papers by Ada Lovelace · ShortScience</title>" in html
+    page = client.get(paper.get_absolute_url()).content.decode()
+    assert '<a href="/search?author=Ada%20Lovelace">Ada Lovelace</a>' in page
+    assert client.get(URL, {"author": "Nobody Here"}).status_code == 404
+
+
+def test_identifiers_still_open_the_paper(client):
+    paper = make_paper(bibtex_key="journals/corr/1512.03385", arxiv_id="1512.03385", doi="10.1109/cvpr.2016.90")
+    for q in ("journals/corr/1512.03385", "https://arxiv.org/abs/1512.03385", '"10.1109/CVPR.2016.90"'):
+        response = client.get(reverse("summaries:search"), {"q": q})
+        assert (response.status_code, response["Location"]) == (302, paper.get_absolute_url())
+
+
+def test_fallback_finds_every_word_in_title_authors_or_abstract():
+    make_paper(title="Graph kernels", authors=["Ada Lovelace"], abstract="On random walks.")
+    make_paper(title="Graph colouring", authors=["Grace Hopper"])
+    found = papers_fallback("graph lovelace walks", filters=SearchFilters())
+    assert [p.title for p in found] == ["Graph kernels"]
+    assert [p.title for p in papers_fallback('"graph" -hopper', filters=SearchFilters())] == ["Graph kernels"]
+    assert not papers_fallback("-graph", filters=SearchFilters()).exists()
+    assert [p.title for p in papers_fallback("GRAPH", filters=SearchFilters(year=1999))] == []
+
+
+def test_fallback_page_is_what_sqlite_serves(client, monkeypatch):
+    monkeypatch.setattr(search, "search_available", lambda: False)
+    make_paper(title="Graph <kernels>", abstract="Random walks on graphs.")
+    html = client.get(URL, {"q": "graph walks"}).content.decode()
+    assert result_titles(html) == ["Graph &lt;kernels&gt;"]
+
+
+def test_search_page_queries_are_constant(client, django_assert_num_queries):
+    for n in range(6):
+        make_paper(title=f"Manifold learning {n}", authors=[f"A{n}", f"B{n}"])
+    # key, alias; stop words only?; ranked papers; papers with venues and headlines; their authors; ranked
+    # summaries (none match: no more).
+    with django_assert_num_queries(7):
+        response = client.get(URL, {"q": "manifold"})
+    assert len(result_titles(response.content.decode())) == 6
