@@ -28,7 +28,7 @@ def user_summaries(
     limit: PageSize = PAGE_SIZE,
 ):
     """A user's public summaries but the anonymous ones, newest edit first (their profile's list)."""
-    person = User.objects.filter(username__iexact=name, is_banned=False).first() if name else None
+    person = User.objects.profile_named(name)
     if person is None:
         raise Http404(f"There is no user called “{name}”.")
     summaries = Summary.objects.filter(author=person, is_anonymous=False)

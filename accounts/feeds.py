@@ -11,7 +11,7 @@ from .models import User
 class UserAtom(AtomFeed):
     def get_object(self, request, *args, **kwargs):
         name = text_param(request.GET, "name", max_length=150, status=404)
-        person = User.objects.filter(username__iexact=name, is_banned=False).first() if name else None
+        person = User.objects.profile_named(name)
         if person is None:
             raise Http404(f"There is no user called “{name}”.")
         return person

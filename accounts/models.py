@@ -41,6 +41,11 @@ class UserQuerySet(models.QuerySet):
         `user`; or None."""
         return self.exclude(pk=getattr(user, "pk", None)).filter(username_folded=username_fold(name)).first()
 
+    def profile_named(self, name: str):
+        """The person whose profile /user?name=NAME shows (the name in any case: the UPPER(username) index), or
+        None: nobody of that name, or a banned account. The profile, its .bib, its feed and the API all ask this."""
+        return self.filter(username__iexact=name, is_banned=False).first() if name else None
+
     def leaderboard(self):
         """People with public, signed summaries, by average score per summary (the original's "sciscore"), with
         `summary_count`, `average_score` and `total_score`: their stored summaries.AuthorStats, read in the order

@@ -50,7 +50,7 @@ def profile(request):
         if request.user.is_authenticated:
             return redirect(request.user.get_absolute_url())
         return redirect(reverse("account_login") + "?next=/user")
-    person = User.objects.filter(username__iexact=name, is_banned=False).first()
+    person = User.objects.profile_named(name)
     if person is None:
         raise Http404(f"There is no user called “{name}”.")
     is_self = request.user.is_authenticated and request.user.pk == person.pk
@@ -91,7 +91,7 @@ def profile_json_ld(person, stats) -> dict:
 def profile_bibtex(request):
     """/user/bibtex?name=U: the papers of U's public, signed summaries as one .bib file, newest summary first."""
     name = profile_name(request)
-    person = User.objects.filter(username__iexact=name, is_banned=False).first() if name else None
+    person = User.objects.profile_named(name)
     if person is None:
         raise Http404(f"There is no user called “{name}”.")
     summaries = Summary.objects.public().filter(author=person, is_anonymous=False)
