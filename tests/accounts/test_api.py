@@ -7,17 +7,12 @@ import pytest
 from accounts.models import User
 from summaries import services
 from summaries.models import Summary
+from tests.api_client import get_json
 from tests.factories import UserFactory, make_summary
 
 pytestmark = pytest.mark.django_db
 
 SITE = "http://127.0.0.1:8000"
-
-
-def get_json(client, url, params=None, status=200):
-    response = client.get(url, params or {})
-    assert response.status_code == status, response.content
-    return response.json()
 
 
 def test_a_users_summaries_are_their_public_signed_ones(client):

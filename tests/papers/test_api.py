@@ -4,29 +4,12 @@ them; the venues; a venue and its papers by year, walked by cursors, in a consta
 import pytest
 
 from papers.models import PaperAlias
+from tests.api_client import get_json, walk
 from tests.factories import make_paper
 
 pytestmark = pytest.mark.django_db
 
 SITE = "http://127.0.0.1:8000"
-
-
-def get_json(client, url, params=None, status=200):
-    response = client.get(url, params or {})
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    return response.json()
-
-
-def walk(client, url, params):
-    items, pages = [], 0
-    data = get_json(client, url, params)
-    while True:
-        items += data["results"]
-        pages += 1
-        if data["next"] is None:
-            return items, pages
-        data = get_json(client, data["next"].removeprefix(SITE))
 
 
 @pytest.fixture

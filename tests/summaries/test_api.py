@@ -10,29 +10,10 @@ from django.utils import timezone
 from papers.works import works_link
 from summaries import services
 from summaries.models import Summary
+from tests.api_client import get_json, walk
 from tests.factories import UserFactory, make_paper, make_summary
 
 pytestmark = pytest.mark.django_db
-
-
-def get_json(client, url, params=None, status=200):
-    response = client.get(url, params or {})
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    return response.json()
-
-
-def walk(client, url, params):
-    """Every item of a list, following `next` from the first page; and how many pages it took."""
-    items, pages = [], 0
-    data = get_json(client, url, params)
-    while True:
-        items += data["results"]
-        pages += 1
-        if data["next"] is None:
-            return items, pages
-        assert data["next"].startswith("http://127.0.0.1:8000/api/")
-        data = get_json(client, data["next"].removeprefix("http://127.0.0.1:8000"))
 
 
 @pytest.fixture
