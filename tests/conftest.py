@@ -4,9 +4,12 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.test.utils import override_settings
 
+from accounts.moderators import MODERATORS, moderators_group_sync
 from shortscience import http, locks
 from tests.http_replay import FIXTURES
 
@@ -89,3 +92,11 @@ def fixture_path():
 @pytest.fixture
 def fixture_bytes():
     return lambda name: (FIXTURES / name).read_bytes()
+
+
+@pytest.fixture
+def moderators(db):
+    """The Moderators group as migration accounts/0007 makes it. A transactional test's flush empties what data
+    migrations made, so a test that needs the group asks for it here rather than trusting the migration."""
+    moderators_group_sync(apps)
+    return Group.objects.get(name=MODERATORS)

@@ -4,13 +4,12 @@ in the Moderators group only) and a superuser do it. Deleting, the one action ou
 does. ROLES x ACTIONS is the admin's half of the permission matrix (tests/test_permission_matrix.py is the site's)."""
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.moderators import MODERATORS, moderators_group_sync
+from accounts.moderators import MODERATORS
 from papers.models import Paper
 from summaries import services
 from summaries.models import Comment, Report, Summary
@@ -114,8 +113,7 @@ ALLOWED = {"moderator": set(ACTIONS) - {"delete users"}, "superuser": set(ACTION
 
 
 @pytest.fixture
-def world():
-    moderators_group_sync(apps)
+def world(moderators):
     summary = make_summary(body="A summary")
     hidden = make_summary(body="A hidden summary")
     services.summary_hidden_set(summaries=Summary.objects.filter(pk=hidden.pk), is_hidden=True, reason="x")

@@ -11,14 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.moderators import MODERATORS, moderators_group_sync
+from accounts.moderators import MODERATORS
 from summaries import services
 from summaries.models import Comment, Report, Summary, Vote
 from tests.factories import UserFactory, make_paper, make_summary
@@ -149,8 +148,7 @@ def make_role(role: str):
 
 
 @pytest.fixture
-def world(db):
-    moderators_group_sync(apps)  # a transactional test's flush may have emptied what the migration made
+def world(moderators):
     author = UserFactory(username="matrix-author")
     paper = make_paper(title="A paper everyone may read")
     summary = make_summary(paper=make_paper(title="The summarised paper"), author=author)

@@ -3,7 +3,6 @@ moderation action in the admin, each one logged; and is refused what is not the 
 editing groups, staff and superuser flags)."""
 
 import pytest
-from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -12,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.moderators import MODERATOR_PERMISSIONS, MODERATORS, moderators_group_sync
+from accounts.moderators import MODERATOR_PERMISSIONS, MODERATORS
 from papers.models import Paper
 from summaries import services
 from summaries.models import Comment, Report, Summary
@@ -22,8 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def moderator(client):
-    moderators_group_sync(apps)  # as the migration left it (a flush by an earlier test may have emptied it)
+def moderator(client, moderators):
     person = UserFactory(username="moderator", is_staff=True)
     person.groups.add(Group.objects.get(name=MODERATORS))
     client.force_login(person)

@@ -3,11 +3,10 @@ not a superuser) hides it from the reports queue in the admin, giving a reason; 
 its author, logged in, is told why in the editor and sees the report resolved."""
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from accounts.moderators import MODERATORS, moderators_group_sync
+from accounts.moderators import MODERATORS
 from summaries.models import Report, Summary
 from tests.factories import UserFactory, make_paper, make_summary
 
@@ -23,8 +22,7 @@ def log_in(page, username, password):
     expect(page.get_by_role("link", name=username)).to_be_visible()
 
 
-def test_report_hide_in_the_admin_gone_from_the_homepage_and_the_author_sees_why(page):
-    moderators_group_sync(apps)  # an earlier test's flush may have emptied what the migration made
+def test_report_hide_in_the_admin_gone_from_the_homepage_and_the_author_sees_why(page, moderators):
     paper = make_paper(bibtex_key="conf/nips/Spammed15", title="A paper that attracted spam")
     writer = UserFactory(username="writer", password="writer-password-42")
     summary = make_summary(paper=paper, author=writer, body="Cheap watches at example dot com")
