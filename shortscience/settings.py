@@ -107,6 +107,8 @@ PAPER_VIEWS_SECONDS = float(os.environ.get("PAPER_VIEWS_SECONDS", "10"))
 SITEMAP_CACHE_SECONDS = int(os.environ.get("SITEMAP_CACHE_SECONDS", "3600"))
 FEED_ALL_LIMIT = int(os.environ.get("FEED_ALL_LIMIT", "10000"))
 FEED_FULL_LIMIT = int(os.environ.get("FEED_FULL_LIMIT", "1000"))
+# A venue's Atom feed: its summaries among the site's latest this many (a summary does not store its venue).
+FEED_VENUE_WINDOW = int(os.environ.get("FEED_VENUE_WINDOW", "5000"))
 FEED_ALL_CACHE_SECONDS = int(os.environ.get("FEED_ALL_CACHE_SECONDS", "300"))  # how long those two are kept
 # The JSON API (/api/): requests one client (an IP address; an IPv6 /64) may make, "COUNT/SECONDS"; and how long
 # browsers and shared caches may keep an answer.

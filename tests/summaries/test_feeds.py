@@ -3,6 +3,7 @@ the Reddit bot ShortScience-org/mlbot through feedparser) and Atom feeds of the 
 user's and a venue's. Every feed is parsed by feedparser, as real readers parse it."""
 
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import feedparser
 import pytest
@@ -231,3 +232,17 @@ def test_feeds_are_cached_and_a_new_summary_shows_at_once(settings):
         response = client.get(url)
         assert response["X-Page-Cache"] == "miss"
         assert "A second one" in response.content.decode()
+
+
+def test_a_venues_feed_reads_only_the_latest_summaries_window(client, settings):
+    settings.FEED_VENUE_WINDOW = 2
+    old = make_summary(paper=make_paper(bibtex_key="journals/jmlr/Old15"), body="An old one in JMLR")
+    Summary.objects.filter(pk=old.pk).update(edited_at=old.edited_at - timedelta(days=30))
+    make_summary(body="Newer, elsewhere")
+    make_summary(body="Newest, elsewhere")
+    entries = parsed(client, "summaries:venue-atom", "?key=journals/jmlr").entries
+    assert entries == []  # past the window of the 2 latest
+    settings.FEED_VENUE_WINDOW = 3
+    assert [e["title"] for e in parsed(client, "summaries:venue-atom", "?key=journals/jmlr").entries] == [
+        old.paper.title
+    ]
