@@ -246,3 +246,11 @@ def test_a_venues_feed_reads_only_the_latest_summaries_window(client, settings):
     assert [e["title"] for e in parsed(client, "summaries:venue-atom", "?key=journals/jmlr").entries] == [
         old.paper.title
     ]
+
+
+def test_the_feeds_of_all_summaries_stop_at_their_limits(client, settings):
+    settings.FEED_ALL_LIMIT, settings.FEED_FULL_LIMIT = 3, 2
+    liked = [upvoted(make_summary(body=f"Liked {n}")) for n in range(4)]
+    newest_first = [s.body for s in sorted(liked, key=lambda s: s.edited_at, reverse=True)]
+    assert [e["summary"] for e in parsed(client, "summaries:rss-all").entries] == newest_first[:3]
+    assert [e["summary"] for e in parsed(client, "summaries:rss-full").entries] == newest_first[:2]
