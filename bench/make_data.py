@@ -262,17 +262,29 @@ class DataMaker:
 
     def summaries_write(self, count: int) -> dict[str, int]:
         from papers.models import Paper
+        from shortscience.markup import html_text
         from summaries.models import new_share_token
 
         paper_ids = list(Paper.objects.order_by("id").values_list("id", flat=True))
         bodies = self.rendered_bodies(paper_ids)
+        texts = {html: html_text(html) for _, html, _ in bodies}
         pairs = self._pairs(count, paper_ids)
         first = next_id("summaries_summary")
         created = sorted(self._past(365 * YEARS) for _ in pairs)  # ids in order of creation, as the site's
         citations = []
         revisions = []
         columns = (
-            *("id", "paper_id", "author_id", "body", "body_html", "is_private", "is_anonymous", "is_hidden"),
+            *(
+                "id",
+                "paper_id",
+                "author_id",
+                "body",
+                "body_html",
+                "body_text",
+                "is_private",
+                "is_anonymous",
+                "is_hidden",
+            ),
             *("share_token", "score", "version", "created_at", "edited_at"),
             *("is_listed", "comment_count", "popularity"),  # set from the truth by the counters step
         )
@@ -286,7 +298,7 @@ class DataMaker:
                 revisions.append((pk, 1, body, when))
                 citations.extend((pk, key, link.paper_id) for key, link in cited.items())
                 yield (
-                    *(pk, paper_id, author_id, body, html, private, self.rng.random() < 0.05),
+                    *(pk, paper_id, author_id, body, html, texts[html], private, self.rng.random() < 0.05),
                     *(self.rng.random() < 0.01, new_share_token(), 0, 1, when, when),
                     *(False, 0, 0),
                 )

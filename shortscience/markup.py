@@ -45,6 +45,7 @@ import xml.etree.ElementTree as etree
 from collections.abc import Callable, Collection, Mapping
 from html import escape as html_escape
 from html import unescape as html_unescape
+from html.parser import HTMLParser
 from typing import Protocol
 
 import markdown
@@ -613,3 +614,36 @@ def extract_citations(source: str) -> list[str]:
         return []
     _, keys = _convert(source, None)
     return keys
+
+
+# Elements whose start or end separates words in the text (a paragraph's last word and the next one's first).
+_TEXT_BREAKS = frozenset(
+    {"p", "div", "br", "hr", "li", "ul", "ol", "dl", "dt", "dd", "pre", "blockquote", "table", "thead", "tbody"}
+    | {"tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag in _TEXT_BREAKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def html_text(html: str) -> str:
+    """The visible text of rendered HTML: tags taken out (a block's edges are spaces), entities read, whitespace
+    made single spaces. Math keeps its TeX (\\(x^2\\)), a link its words. A summary stores it at save
+    (Summary.body_text): what it is searched in, and its snippets are cut from."""
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    return " ".join("".join(collector.parts).split())

@@ -189,6 +189,9 @@ class Summary(models.Model):
     )
     body = models.TextField(help_text="Markdown with LaTeX math")
     body_html = models.TextField(editable=False, help_text="Rendered at save by shortscience.markup")
+    body_text = models.TextField(
+        editable=False, default="", help_text="The rendered text without its markup (searched, and cut into snippets)"
+    )
     is_private = models.BooleanField("private", default=False)
     is_anonymous = models.BooleanField("anonymous", default=False)
     is_hidden = models.BooleanField("hidden by a moderator", default=False)
@@ -213,9 +216,9 @@ class Summary(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Bumped at each save; stale edits are refused")
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(default=timezone.now)
-    # Stored by Postgres from the body on every INSERT and UPDATE (summaries.search reads it; NULL elsewhere).
+    # Stored by Postgres from the text on every INSERT and UPDATE (summaries.search reads it; NULL elsewhere).
     search_vector = models.GeneratedField(
-        expression=SearchDocument(("body", "A")), output_field=SearchVectorField(null=True), db_persist=True
+        expression=SearchDocument(("body_text", "A")), output_field=SearchVectorField(null=True), db_persist=True
     )
 
     objects = SummaryQuerySet.as_manager()

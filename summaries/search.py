@@ -59,8 +59,8 @@ def summaries_search(text: str, *, filters: SearchFilters, offset: int, limit: i
         Summary.objects.filter(pk__in=found.ids)
         .public()
         .with_related()
-        .defer("search_vector", "body_html", "paper__search_vector", "paper__abstract")
-        .annotate(snippet=SearchHeadline("body", query, config=SEARCH_CONFIG, **headline_options(words=30)))
+        .defer("search_vector", "body", "body_html", "paper__search_vector", "paper__abstract")
+        .annotate(snippet=SearchHeadline("body_text", query, config=SEARCH_CONFIG, **headline_options(words=30)))
     )
     by_pk = {summary.pk: summary for summary in summaries}
     ordered = [by_pk[pk] for pk in found.ids if pk in by_pk]
@@ -76,9 +76,9 @@ def summaries_fallback(text: str, *, filters: SearchFilters):
         return Summary.objects.none()
     condition = filters.q(prefix="paper__")
     for word in wanted:
-        condition &= Q(body__icontains=word)
+        condition &= Q(body_text__icontains=word)
     for word in excluded:
-        condition &= ~Q(body__icontains=word)
+        condition &= ~Q(body_text__icontains=word)
     return (
         Summary.objects.public()
         .filter(condition)
@@ -110,7 +110,7 @@ def site_search(text: str, *, filters: SearchFilters, page: int) -> SearchResult
         for paper in results.papers:
             paper.title_html, paper.abstract_html = paper.title, _snippet(paper.abstract)
         for summary in results.summaries:
-            summary.snippet_html = _snippet(summary.body)
+            summary.snippet_html = _snippet(summary.body_text)
         return results
     if paper_search.query_is_empty(text):
         results.empty_query = True
@@ -147,5 +147,5 @@ def author_search(author, *, page: int) -> SearchResults:
         )
         results.summaries = list(summaries)
         for summary in results.summaries:
-            summary.snippet_html = _snippet(summary.body)
+            summary.snippet_html = _snippet(summary.body_text)
     return results

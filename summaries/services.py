@@ -17,7 +17,7 @@ from django.utils import timezone
 from papers.models import CitedPaper, Paper, PaperAlias
 from papers.services import paper_page_scopes
 from shortscience import page_cache
-from shortscience.markup import render_summary_with_citations
+from shortscience.markup import html_text, render_summary_with_citations
 
 from . import tasks
 from .limits import SUSPENDED, SUSPENDED_SESSION_KEY
@@ -482,6 +482,7 @@ def summary_save(
                     author=author,
                     body=body,
                     body_html=body_html,
+                    body_text=html_text(body_html),
                     is_private=is_private,
                     is_anonymous=is_anonymous,
                     created_at=now,
@@ -491,7 +492,7 @@ def summary_save(
                 if base_version != summary.version:
                     raise StaleEdit(summary)
                 changed = summary.body != body
-                summary.body, summary.body_html = body, body_html
+                summary.body, summary.body_html, summary.body_text = body, body_html, html_text(body_html)
                 summary.is_private, summary.is_anonymous = is_private, is_anonymous
                 if changed:
                     summary.version += 1
@@ -524,7 +525,7 @@ def summary_rerender(*, summary: Summary, dry_run: bool = False) -> bool:
     with transaction.atomic():
         summary_pages_invalidate(summary_ids=[summary.pk])  # the pages it cited before, too
         if html_changed:
-            Summary.objects.filter(pk=summary.pk).update(body_html=html)
+            Summary.objects.filter(pk=summary.pk).update(body_html=html, body_text=html_text(html))
         _citations_replace(summary, cited)
         summary_pages_invalidate(summary_ids=[summary.pk])  # and those it cites now
     return True

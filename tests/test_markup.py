@@ -306,3 +306,26 @@ def test_math_cases_cover_each_fixture_file():
         "pymdown_arithmatex.txt",
     }
     assert sum(1 for case in MATH_CASES if case["math"]) >= 12
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ("**bold** and _it_ and `code`", "bold and it and code"),
+        ("# Head\n\npara one\n\n- a\n- b", "Head para one a b"),
+        ("[the spec](http://example.org/x) <http://example.org/y>", "the spec http://example.org/y"),
+        ("$x < y$ and $$a^2$$", r"\(x < y\) and \[a^2\]"),
+        # raw HTML is shown as text, so it is text
+        ("Tom &amp; Jerry & <b>raw</b> <script>x</script>", "Tom & Jerry & <b>raw</b> <script>x</script>"),
+        ("| a | b |\n|---|---|\n| 1 | 2 |", "a b 1 2"),
+        ("```\nif a<b:\n    pass\n```", "if a<b: pass"),
+    ],
+)
+def test_html_text_is_the_visible_text_of_a_render(source, text):
+    assert markup.html_text(render_summary(source)) == text
+
+
+def test_html_text_keeps_tag_lookalikes_in_attributes_out():
+    assert (
+        markup.html_text('<p><a href="x" title="a&gt;b">link</a>&nbsp;end</p>') == "link end"
+    )  # a no-break space is a space

@@ -28,6 +28,19 @@ def test_summary_save_renders_at_save_and_keeps_revisions():
     assert list(Revision.objects.filter(summary=summary).values_list("version", flat=True)) == [2, 1]
 
 
+def test_summary_text_is_stored_with_the_html_at_each_save_and_rerender():
+    summary = make_summary(body="# Idea\n\nWe use **bold** $a_1$ and [a link](http://example.org).")
+    assert summary.body_text == markup.html_text(summary.body_html) == r"Idea We use bold \(a_1\) and a link."
+    services.summary_save(paper=summary.paper, author=summary.author, body="Now *plain*", base_version=1)
+    summary.refresh_from_db()
+    assert summary.body_text == "Now plain"
+    Summary.objects.filter(pk=summary.pk).update(body_html="<p>stale</p>", body_text="stale")
+    summary.refresh_from_db()
+    assert services.summary_rerender(summary=summary)
+    summary.refresh_from_db()
+    assert summary.body_text == "Now plain"
+
+
 def test_summary_save_refuses_a_stale_edit_and_writes_nothing():
     summary = make_summary(body="first")
     services.summary_save(paper=summary.paper, author=summary.author, body="second", base_version=1)
