@@ -42,3 +42,15 @@ def test_start_up_fails_without_secret_key_when_debug_off():
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(("setting", "frozen"), [(None, True), ("0", False)])
+def test_wsgi_loads_the_views_and_freezes_start_up_objects_out_of_the_collector(setting, frozen):
+    env = {**os.environ, "SECRET_KEY": "wsgi-test-secret-key", "DATABASE_URL": "sqlite:///:memory:"}
+    env.pop("WSGI_GC_FREEZE", None)
+    if setting is not None:
+        env["WSGI_GC_FREEZE"] = setting
+    probe = "import gc, sys; import shortscience.wsgi; print(gc.get_freeze_count(), 'summaries.views' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True)
+    count, views_loaded = result.stdout.split()
+    assert (int(count) > 50_000, views_loaded) == ((True, "True") if frozen else (False, "False")), result.stderr
