@@ -185,6 +185,11 @@ def paper_search_vectors_fill(*, progress: Progress | None = None) -> int:
             return filled
 
 
+def search_vectors_pending() -> bool:
+    """Whether some paper has no search vector yet (paper_search_pending_idx answers it); False off Postgres."""
+    return connection.vendor == "postgresql" and Paper.objects.filter(search_vector__isnull=True).exists()
+
+
 def paper_pages_invalidate(*, paper_ids) -> None:
     """Drop the cached pages that show these papers: theirs, their other versions' and the catalogue's."""
     page_cache.invalidate(page_cache.CATALOGUE, *paper_page_scopes(paper_ids=paper_ids))

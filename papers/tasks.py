@@ -55,10 +55,15 @@ def arxiv_harvest(max_pages: int | None = None) -> dict:
 
 @task()
 def paper_search_vectors_fill() -> dict:
-    """Make the search vectors the bulk import left NULL (papers.services.paper_search_vectors_fill); enqueued at
-    the end of each bulk import. One at a time: another finds the lock taken and returns (the running one goes on
-    until none is left)."""
-    with advisory_lock(SEARCH_FILL_LOCK, wait=False) as locked:
-        if not locked:
-            return {"skipped": "another fill is running"}
-        return {"filled": services.paper_search_vectors_fill()}
+    """Make the search vectors the bulk import left NULL (papers.services.paper_search_vectors_fill); enqueued by
+    each bulk import as it goes and at its end. One at a time: another finds the lock taken and returns, and the
+    running one goes on until none is left, looking once more after it lets the lock go (a fill enqueued just
+    before that found it taken, and its batch would otherwise wait for the next import)."""
+    filled = 0
+    while True:
+        with advisory_lock(SEARCH_FILL_LOCK, wait=False) as locked:
+            if not locked:
+                return {"filled": filled, "skipped": "another fill is running"}
+            filled += services.paper_search_vectors_fill()
+        if not services.search_vectors_pending():
+            return {"filled": filled}

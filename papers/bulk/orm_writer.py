@@ -26,7 +26,8 @@ def chunks(items: list, size: int = IN_CHUNK) -> Iterator[list]:
 def search_vectors_defer(defer: bool = True) -> None:
     """Have Postgres leave the search vectors of the papers this transaction writes NULL (the trigger of
     papers/migrations/0010_search_vector.py), until called with False: making them would cost more than the rest
-    of the import, so paper_search_vectors_fill, a job enqueued at the end (batches.snapshot_import), makes them."""
+    of the import, so paper_search_vectors_fill, a job the import enqueues as it goes
+    and at its end (batches.snapshot_import), makes them."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('shortscience.search_deferred', %s, true)", ["on" if defer else "off"])

@@ -5,6 +5,7 @@ OAI harvest, the on-demand import and Crossref beside their other tests (test_ha
 test_crossref.py)."""
 
 import dataclasses
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -12,10 +13,13 @@ from django.contrib.admin.sites import site
 from django.db import connection
 from django.test import RequestFactory
 
+from papers import services as papers_services
+from papers import tasks as papers_tasks
 from papers.bulk import batches, snapshot_import
 from papers.importers.records import PaperRecord, Source
 from papers.models import Author, Paper, PaperAuthor
 from papers.services import paper_search_vectors_fill, paper_upsert
+from shortscience.locks import advisory_lock, lock_connection_close
 from summaries.models import Summary
 from summaries.services import summary_delete, summary_save
 from tests.commands import run_command
@@ -108,6 +112,54 @@ def test_bulk_import_leaves_vectors_to_the_fill_job_it_enqueues(snapshot_records
     assert paper_search_vectors_fill() == len(originals)
     assert not Paper.objects.filter(search_vector__isnull=True).exists()
     assert finds(Paper.objects.filter(bibtex_key=originals[0].bibtex_key), originals[0].authors[0].split()[-1])
+
+
+def test_a_long_bulk_import_enqueues_the_fill_as_it_goes(snapshot_records, monkeypatch):
+    enqueued = []
+    job = SimpleNamespace(enqueue=lambda: enqueued.append(Paper.objects.filter(search_vector__isnull=True).count()))
+    monkeypatch.setattr(batches, "tasks", SimpleNamespace(paper_search_vectors_fill=job))
+    monkeypatch.setattr(batches, "SEARCH_FILL_EVERY", 0)  # after every batch that wrote something
+    snapshot_import(items=snapshot_records(), batch_size=5)
+    assert enqueued == [5, 10, 15, 20, 20]  # the papers waiting for it at each enqueue; the last one at the end
+    enqueued.clear()
+    snapshot_import(items=snapshot_records(), batch_size=5)  # nothing to write: nothing to fill
+    assert enqueued == []
+
+
+def test_the_fill_job_looks_again_after_the_lock_for_a_batch_written_meanwhile(snapshot_records, monkeypatch):
+    monkeypatch.setattr(batches, "tasks", SimpleNamespace(paper_search_vectors_fill=SimpleNamespace(enqueue=list)))
+    records = snapshot_records()
+    snapshot_import(items=records[:10])
+    passes = []
+
+    def fill_while_a_batch_arrives():
+        passes.append(paper_search_vectors_fill())
+        if len(passes) == 1:  # written while this job holds the lock: the fill it enqueues would find it taken
+            snapshot_import(items=records[10:])
+        return passes[-1]
+
+    monkeypatch.setattr(papers_services, "paper_search_vectors_fill", fill_while_a_batch_arrives)
+    assert papers_tasks.paper_search_vectors_fill.call() == {"filled": 20}
+    assert passes == [10, 10] and not Paper.objects.filter(search_vector__isnull=True).exists()
+
+
+def test_the_fill_job_leaves_the_work_to_a_running_one():
+    held, release = threading.Event(), threading.Event()
+
+    def other_fill():  # another worker's session holds the lock
+        with advisory_lock(papers_tasks.SEARCH_FILL_LOCK):
+            held.set()
+            release.wait(10)
+        lock_connection_close()
+
+    thread = threading.Thread(target=other_fill)
+    thread.start()
+    try:
+        assert held.wait(10)
+        assert papers_tasks.paper_search_vectors_fill.call() == {"filled": 0, "skipped": "another fill is running"}
+    finally:
+        release.set()
+        thread.join()
 
 
 def test_fill_search_vectors_command(snapshot_records, monkeypatch):
