@@ -2,6 +2,8 @@
 moderator sees a user's page read-only and cannot touch staff flags, groups or permissions), and a moderator's view
 of one person: their latest summaries, comments, reports made and reports received, with links."""
 
+from allauth.account import admin as allauth_admin
+from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.template.loader import render_to_string
@@ -12,6 +14,7 @@ from shortscience.admin_actions import action_log
 from summaries import services as summary_services
 from summaries.models import Comment, Report, Summary
 
+from . import services as account_services
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import User
 
@@ -100,3 +103,39 @@ class UserAdmin(BaseUserAdmin):
             ("Reports received", received.count(), received[:RECORD_ROWS], listed("report", q=obj.username)),
         ]
         return render_to_string("admin/accounts/_user_record.html", {"person": obj, "sections": sections})
+
+
+class EmailAddressAdmin(allauth_admin.EmailAddressAdmin):
+    """allauth's page of addresses, keeping each account's confirmation (accounts.services.user_confirmed_refresh)
+    when an address is added, edited, marked verified or deleted here: what the account wrote becomes public, or
+    stops being, as when its owner confirms or removes an address."""
+
+    def save_model(self, request, obj, form, change):
+        before = EmailAddress.objects.filter(pk=obj.pk).values_list("user_id", flat=True).first() if change else None
+        super().save_model(request, obj, form, change)
+        self._refresh([obj.user_id, before])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._refresh([obj.user_id])
+
+    def delete_queryset(self, request, queryset):
+        user_ids = list(queryset.values_list("user_id", flat=True))
+        super().delete_queryset(request, queryset)
+        self._refresh(user_ids)
+
+    def make_verified(self, request, queryset):
+        user_ids = list(queryset.values_list("user_id", flat=True))
+        super().make_verified(request, queryset)
+        self._refresh(user_ids)
+
+    make_verified.short_description = allauth_admin.EmailAddressAdmin.make_verified.short_description
+
+    @staticmethod
+    def _refresh(user_ids) -> None:
+        for user in User.objects.filter(pk__in={pk for pk in user_ids if pk}):
+            account_services.user_confirmed_refresh(user=user)
+
+
+admin.site.unregister(EmailAddress)
+admin.site.register(EmailAddress, EmailAddressAdmin)
