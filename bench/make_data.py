@@ -7,7 +7,8 @@
 DATABASE_URL must be given (no default: --fresh drops that database). Steps, each timed:
 
 1. Database: --fresh drops and recreates it; then `migrate`. Without --fresh it refuses a database that already
-   has users or summaries (it never adds to earlier data, so a run is either fresh or refused).
+   has users or summaries (it never adds to earlier data, so a run is either fresh or refused); papers already
+   stored (a run that stopped after importing them) are kept and not imported again.
 2. Papers: bench/data/snapshot_<N>.jsonl (arXiv snapshot lines from bench/generate_snapshot.py, written unless
    it exists) imported by `manage.py import_arxiv_snapshot`, the project's bulk path (~7,000 papers/s).
 3. Users, summaries (with one Revision each, version 1, and their Citations), votes, comments and paper visits,
@@ -450,6 +451,9 @@ def populate(*, summaries: int, users: int, votes: int, comments: int, seed: int
         written["scores set"] = steps.run("scores (sum of votes)", maker.scores)
         written["comments"] = steps.run("comments", maker.comments, comments)
         written["paper visits"] = steps.run("paper visits", maker.visits)
+        # Statistics of the rows just written (in this transaction: autovacuum cannot see them), without which the
+        # planner takes each table for empty and the counters' per-author subqueries read whole indexes (hours).
+        steps.run("analyze the new rows", analyze)
         # The stored public flag, comment counts and popularity, by the services' own functions (summaries.services)
         written["counters set"] = steps.run("public flags, comment counts", summary_counters_refresh)
         written["popularity set"] = steps.run("popularity", summary_popularity_refresh)
@@ -480,6 +484,12 @@ def prepare_database(url: str, *, fresh: bool) -> None:
 
 
 def import_papers(count: int, seed: int) -> None:
+    from papers.models import Paper
+
+    stored = Paper.objects.count()
+    if stored >= count:  # an earlier run imported them (and then stopped before the rest was committed)
+        log(f"  {stored:,} papers already stored: not imported again")
+        return
     path = default_path(count) if seed == 1 else DATA_DIR / f"snapshot_{count}_seed{seed}.jsonl"
     if not path.exists():
         log(f"  writing {count:,} snapshot lines to {path}")
