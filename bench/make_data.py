@@ -287,7 +287,9 @@ class DataMaker:
                 "is_hidden",
             ),
             *("share_token", "score", "version", "created_at", "edited_at"),
-            *("is_listed", "comment_count", "popularity"),  # set from the truth by the counters step
+            # set from the truth by the counters step; is_listed is written as it will be, so that the statistics
+            # taken before that step are right
+            *("is_listed", "comment_count", "popularity"),
         )
 
         def rows():
@@ -298,10 +300,12 @@ class DataMaker:
                 self.summaries.append((pk, paper_id, author_id, when, private))
                 revisions.append((pk, 1, body, when))
                 citations.extend((pk, key, link.paper_id) for key, link in cited.items())
+                anonymous, hidden = self.rng.random() < 0.05, self.rng.random() < 0.01
+                listed = not private and not hidden and author_id not in self.banned  # what the counters will say
                 yield (
-                    *(pk, paper_id, author_id, body, html, texts[html], private, self.rng.random() < 0.05),
-                    *(self.rng.random() < 0.01, new_share_token(), 0, 1, when, when),
-                    *(False, 0, 0),
+                    *(pk, paper_id, author_id, body, html, texts[html], private, anonymous),
+                    *(hidden, new_share_token(), 0, 1, when, when),
+                    *(listed, 0, 0),
                 )
 
         written = copy_rows("summaries_summary", columns, rows())
