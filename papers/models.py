@@ -104,6 +104,9 @@ class Venue(models.Model):
         return tabs[0]["year"]
 
 
+# The names a list of papers shows before "et al." (templates/papers/includes/_paper_title.html): lists load one
+# more than that, not a collaboration's hundreds.
+LIST_AUTHORS = 20
 NO_YEAR = 0  # VenueYear.year of the papers without a year (0, not NULL: one unique row on any database)
 
 
@@ -254,15 +257,9 @@ class PaperQuerySet(models.QuerySet):
                 return estimate
         return self.count()
 
-    def with_authors(self):
-        """Authors in order, in one extra query for the whole page."""
-        return self.select_related("venue").prefetch_related(
-            Prefetch(
-                "paper_authors",
-                queryset=PaperAuthor.objects.select_related("author").order_by("position"),
-                to_attr="ordered_authors",
-            )
-        )
+    def with_authors(self, first: int | None = None):
+        """Authors in order, in one extra query for the whole page (ordered_authors_prefetch)."""
+        return self.select_related("venue").prefetch_related(ordered_authors_prefetch("paper_authors", first=first))
 
     def for_detail(self):
         return self.with_authors()
@@ -278,7 +275,7 @@ class PaperQuerySet(models.QuerySet):
         a page of 2018 at 1M); and it reads `year IS NULL` rows in index order only when the year leads it."""
         qs = self.filter(venue=venue)
         qs = qs.filter(year__gte=year, year__lte=year) if year else qs.filter(year__isnull=True)
-        return qs.with_authors().order_by("year", "id")
+        return qs.with_authors(first=LIST_AUTHORS + 1).order_by("year", "id")
 
     def resolve(self, key: str):
         """The paper for a bibtex key, one of its aliases, an arXiv id / URL or a DOI, or None."""
@@ -557,6 +554,17 @@ class PaperAuthor(models.Model):
 
     def __str__(self):
         return f"{self.author} ({self.position + 1}) on {self.paper_id}"
+
+
+def ordered_authors_prefetch(lookup: str, *, first: int | None = None) -> Prefetch:
+    """The prefetch of the papers' authors in order, at `lookup` (paper_authors, or paper__paper_authors from a
+    summary), as `ordered_authors` (Paper.author_names reads it); only the `first` ones of each paper when a
+    list shows no more than that (a physics collaboration's paper has hundreds of authors: one page of search
+    results made thousands of objects, 35 ms)."""
+    authors = PaperAuthor.objects.select_related("author").order_by("position")
+    if first is not None:
+        authors = authors.filter(position__lt=first)  # the unique (paper, position) index answers it
+    return Prefetch(lookup, queryset=authors, to_attr="ordered_authors")
 
 
 class PaperAlias(models.Model):

@@ -23,6 +23,7 @@ CANDIDATES = 1000  # matches ranked per query (the index's first ones); the page
 PHRASE_CANDIDATES = 3000  # rows with all of a phrase's words whose word positions are read, at most
 FALLBACK_WORDS = 8  # words of a query the SQLite fallback reads
 SUGGEST_SIMILARITY = 0.6  # pg_trgm word_similarity a "did you mean" needs
+SEARCH_AUTHORS = 10  # names a result shows before "et al." (templates/papers/paper_search.html); one more is read
 SUGGEST_TIMEOUT_MS = 40  # each look-up of a suggestion (author, title) taking longer than this is given up
 
 
@@ -132,7 +133,7 @@ def papers_search(text: str, *, filters: SearchFilters, offset: int, limit: int)
     query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
     papers = (
         Paper.objects.filter(pk__in=found.ids)
-        .with_authors()
+        .with_authors(first=SEARCH_AUTHORS + 1)
         .defer("search_vector")
         .annotate(
             title_headline=SearchHeadline("title", query, config=SEARCH_CONFIG, **headline_options(whole=True)),
@@ -167,7 +168,12 @@ def papers_fallback(text: str, *, filters: SearchFilters):
         condition &= Q(title__icontains=word) | Q(authors_text__icontains=word) | Q(abstract__icontains=word)
     for word in excluded:
         condition &= ~Q(title__icontains=word) & ~Q(authors_text__icontains=word) & ~Q(abstract__icontains=word)
-    return Paper.objects.filter(condition).with_authors().defer("search_vector").order_by("-year", "-id")
+    return (
+        Paper.objects.filter(condition)
+        .with_authors(first=SEARCH_AUTHORS + 1)
+        .defer("search_vector")
+        .order_by("-year", "-id")
+    )
 
 
 def suggestion(text: str) -> dict | None:
@@ -214,5 +220,5 @@ def author_papers(author: Author, *, offset: int, limit: int) -> list[Paper]:
         .order_by("-year", "-id")
         .values_list("pk", flat=True)[offset : offset + limit]
     )
-    by_pk = Paper.objects.filter(pk__in=ids).with_authors().defer("search_vector").in_bulk()
+    by_pk = Paper.objects.filter(pk__in=ids).with_authors(first=SEARCH_AUTHORS + 1).defer("search_vector").in_bulk()
     return [by_pk[pk] for pk in ids if pk in by_pk]

@@ -14,7 +14,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from papers.models import Paper, PaperAuthor, paper_url
+from papers.models import LIST_AUTHORS, Paper, ordered_authors_prefetch, paper_url
 from shortscience.search import SearchDocument
 
 ANONYMOUS = "Anonymous"
@@ -89,14 +89,11 @@ class SummaryQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related("author", "paper", "paper__venue")
 
-    def with_papers(self):
-        """Each summary's paper with its venue and ordered authors: a constant number of queries per page."""
+    def with_papers(self, first_authors: int | None = None):
+        """Each summary's paper with its venue and ordered authors (the `first_authors` of each, for a list that
+        shows no more): a constant number of queries per page."""
         return self.with_related().prefetch_related(
-            Prefetch(
-                "paper__paper_authors",
-                queryset=PaperAuthor.objects.select_related("author").order_by("position"),
-                to_attr="ordered_authors",
-            )
+            ordered_authors_prefetch("paper__paper_authors", first=first_authors)
         )
 
     def for_feed(self, tab: FeedTab = FeedTab.RECENT):
@@ -104,7 +101,7 @@ class SummaryQuerySet(models.QuerySet):
         views of the last 7 days, refreshed on each vote and by `manage.py refresh_popularity`). Each tab reads
         the first rows of its partial index (`WHERE is_listed`): no sort, no count of comments, whatever the
         catalogue's size."""
-        qs = self.public().with_papers()
+        qs = self.public().with_papers(first_authors=LIST_AUTHORS + 1)
         if tab == FeedTab.BEST:
             return qs.order_by("-score", "-edited_at")
         if tab == FeedTab.POPULAR:
@@ -157,7 +154,7 @@ class SummaryQuerySet(models.QuerySet):
 
     def for_profile(self, person, viewer):
         """A profile's list: the person's public, signed summaries, or all their own for themselves; newest first."""
-        qs = self.filter(author=person).with_papers()
+        qs = self.filter(author=person).with_papers(first_authors=LIST_AUTHORS + 1)
         if viewer.is_authenticated and viewer.pk == person.pk:
             qs = qs.visible_to(viewer)
         else:

@@ -164,3 +164,15 @@ def test_search_page_queries_are_constant(client, django_assert_num_queries):
     with django_assert_num_queries(7):
         response = client.get(URL, {"q": "manifold"})
     assert len(result_titles(response.content.decode())) == 6
+
+
+def test_results_load_only_the_authors_they_show(client):
+    names = [f"Member{n:02d} Collab" for n in range(40)]  # a collaboration's paper
+    make_paper(title="Detector calibration", authors=names)
+    papers, _ = papers_search("detector", filters=SearchFilters(), offset=0, limit=20)
+    assert papers[0].author_names == names[: search.SEARCH_AUTHORS + 1]  # one more than shown: "et al."
+    assert [p.author_names for p in papers_fallback("detector", filters=SearchFilters())] == [names[:11]]
+    html = client.get(reverse("summaries:search"), {"q": "detector"}).content.decode()
+    assert "Member09 Collab</a>, et al." in html and "Member10" not in html
+    html = client.get(reverse("summaries:search"), {"author": "Member00 Collab"}).content.decode()
+    assert "Member09 Collab</a>, et al." in html and "Member10" not in html

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from papers.models import LIST_AUTHORS
 from summaries import services
 from summaries.models import Comment, Report, Summary, Vote
 from tests.factories import UserFactory, make_paper, make_summary
@@ -522,3 +523,14 @@ def test_the_comment_box_takes_the_comment_length_limit_from_the_form(client):
     login(client, UserFactory())
     html = client.get(summary.paper.get_absolute_url()).content.decode()
     assert f'maxlength="{services.MAX_COMMENT_LENGTH}"' in html
+
+
+def test_summary_lists_load_only_the_authors_they_show_and_the_api_all(client):
+    names = [f"Member{n:02d} Collab" for n in range(40)]
+    summary = make_summary(paper=make_paper(title="Detector calibration", authors=names))
+    listed = Summary.objects.for_feed().get()
+    assert listed.paper.author_names == names[: LIST_AUTHORS + 1]
+    assert Summary.objects.for_profile(summary.author, summary.author).get().paper.author_names == names[:21]
+    html = client.get("/").content.decode()
+    assert "Member19 Collab</a>, et al." in html and "Member20" not in html
+    assert client.get("/api/summaries").json()["results"][0]["paper"]["authors"] == names
