@@ -22,8 +22,9 @@ DATABASE_URL must be given (no default: --fresh drops that database). Steps, eac
    and one 70; a few prolific users write a third of the summaries. Dates spread over four years; ~10% of the
    votes were updated in the last 7 days (the Popular tab), and a few thousand papers have visits over the last
    14 days. Every user's password is `bench-password`.
-4. VACUUM (ANALYZE), a table of row counts, and the keys the load benchmark reads (papers with 30 and 70 summaries, a few
-   other busy papers, the busiest venue and year, the most prolific user), printed and written as JSON to --out.
+4. VACUUM (ANALYZE), a table of row counts, and the keys the load benchmark reads (papers with 30 and 70
+   summaries, a few other busy papers, the busiest venue and year, the most prolific user), printed and written
+   as JSON to --out.
 
 Deterministic for a seed (but for share tokens and the password's salt). At the default size on a shared 2-core
 machine: ~11 min to write the 1.6 GB snapshot (once; later runs reuse it), ~7.5 min to import it (2,300 papers/s

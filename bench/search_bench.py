@@ -82,7 +82,7 @@ def pick_queries(seed: int) -> list[tuple[str, str, dict]]:
 
     venue_id = Venue.objects.get(key=venue_key).pk
     words = [w.lower() for t in titles for w in t.split() if w.isalpha() and w.lower() not in STOP]
-    by_length = sorted(set(words), key=len)
+    by_length = sorted(set(words), key=lambda word: (len(word), word))  # not in the set's order: a seed's queries
     short, medium, long = by_length[: len(by_length) // 4], by_length[len(by_length) // 2 :], by_length[-10:]
     three = [w for w in titles[5].split() if w.isalpha()][:3]
     phrase_words = [w for w in titles[6].split() if w.isalpha()]
