@@ -3,11 +3,15 @@ list-filter the whole table (CappedCountPaginator, the primary key's order, no s
 a query), and a search by key, alias, arXiv id or DOI is an index look-up (Paper.objects.resolve_many)."""
 
 from django.contrib import admin
+from django.contrib.postgres.search import SearchQuery
 from django.db import models
+from django.db.models import Q
 
 from shortscience.pagination import CappedCountPaginator
+from shortscience.search import SEARCH_CONFIG
 
 from .models import Author, HarvestCheckpoint, Paper, PaperAlias, PaperAuthor, Venue, Work
+from .search import query_is_empty, search_available
 from .services import paper_authors_text_refresh, venue_for_key
 
 
@@ -43,13 +47,19 @@ class PaperAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """A key, an alias, an arXiv id or URL, a DOI: that paper (index look-ups); anything else: papers whose
-        title contains it."""
+        title contains it (words of it: found through the search vector on Postgres)."""
         term = search_term.strip()
         if not term:
             return queryset, False
         found = Paper.objects.resolve_many([term]).get(term)
         if found is not None:
             return queryset.filter(pk=found.pk), False
+        if search_available() and not query_is_empty(term):
+            # The title's words are in the search vector: its GIN index finds the candidates, then the title is
+            # checked (a title with the words is always among them; reading the whole table took seconds). Papers
+            # whose vector the fill job has not made yet are candidates too (paper_search_pending_idx).
+            query = SearchQuery(term, config=SEARCH_CONFIG, search_type="websearch")
+            queryset = queryset.filter(Q(search_vector=query) | Q(search_vector__isnull=True))
         return queryset.filter(title__icontains=term), False
 
     def save_model(self, request, obj, form, change):
