@@ -220,6 +220,13 @@ if DATABASE_REPLICA_URL:  # shortscience/db_router.py: which reads go there, and
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ON_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Postgres's JIT compiles a query it estimates costly (past jit_above_cost) before running it: for the site's
+# short queries only overhead, 30 ms of a 170 ms search at 1M papers (bench/search_bench.py, median p99 60 -> 50 ms).
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _options = _database.setdefault("OPTIONS", {})
+        if "jit" not in _options.get("options", ""):  # a DATABASE_URL's ?options= may set it
+            _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
 # --- Background jobs ----------------------------------------------------------------------------------------
 # django-tasks (Django 6's Tasks API, backported). README "Jobs": starting workers, what runs as a job.

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from tests.commands import run_command
 
@@ -54,3 +55,10 @@ def test_wsgi_loads_the_views_and_freezes_start_up_objects_out_of_the_collector(
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True)
     count, views_loaded = result.stdout.split()
     assert (int(count) > 50_000, views_loaded) == ((True, "True") if frozen else (False, "False")), result.stderr
+
+
+@pytest.mark.django_db
+def test_postgres_connections_run_without_jit():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
