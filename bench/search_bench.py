@@ -17,7 +17,8 @@ headlines and authors, ranked public summaries, the suggestion when nothing matc
 through Django's test client (look-up, template) instead. The target is p99 < 100 ms.
 
 --explain prints EXPLAIN (ANALYZE, BUFFERS) of the ranked-papers query for a few of them: the GIN index
-paper_search_vector_idx (a Bitmap Index Scan) must be what finds the matches.
+paper_search_document_idx (a Bitmap Index Scan; with a year or venue, its lexeme in the Index Cond) must be what
+finds the matches.
 """
 
 import argparse
@@ -121,46 +122,19 @@ def percentile(samples: list[float], p: float) -> float:
 
 
 def explain(text: str, filters) -> str:
-    """EXPLAIN ANALYZE of the ranked-papers query (papers.search.ranked_ids) for `text`."""
+    """EXPLAIN ANALYZE of the ranked-papers query for `text` (papers.search.ranked_ids: papers_search runs it first)."""
     from django.db import connection
 
     from papers import search as paper_search
-    from papers.identifiers import normalize_title
 
     captured = []
-    original = connection.cursor
 
-    class Capture:
-        def __init__(self, cursor):
-            self.cursor = cursor
+    def capture(execute, sql, params, many, context):
+        captured.append((sql, params))
+        return execute(sql, params, many, context)
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.cursor.close()
-
-        def execute(self, sql, params):
-            captured.append((sql, params))
-            return self.cursor.execute(sql, params)
-
-        def fetchall(self):
-            return self.cursor.fetchall()
-
-    connection.cursor = lambda: Capture(original())
-    try:
-        where, params = filters.sql()
-        paper_search.ranked_ids(
-            "papers_paper",
-            text,
-            offset=0,
-            limit=20,
-            where=where,
-            params=params,
-            exact=("p.title_normalized = %s", [normalize_title(text)[:500]]),
-        )
-    finally:
-        connection.cursor = original
+    with connection.execute_wrapper(capture):
+        paper_search.papers_search(text, filters=filters, offset=0, limit=20)
     sql, params = captured[0]
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)

@@ -11,7 +11,7 @@ from shortscience.pagination import CappedCountPaginator
 from shortscience.search import SEARCH_CONFIG
 
 from .models import Author, HarvestCheckpoint, Paper, PaperAlias, PaperAuthor, Venue, Work
-from .search import query_is_empty, search_available
+from .search import paper_document, query_is_empty, search_available
 from .services import paper_authors_text_refresh, venue_for_key
 
 
@@ -59,7 +59,9 @@ class PaperAdmin(admin.ModelAdmin):
             # checked (a title with the words is always among them; reading the whole table took seconds). Papers
             # whose vector the fill job has not made yet are candidates too (paper_search_pending_idx).
             query = SearchQuery(term, config=SEARCH_CONFIG, search_type="websearch")
-            queryset = queryset.filter(Q(search_vector=query) | Q(search_vector__isnull=True))
+            queryset = queryset.alias(document=paper_document()).filter(
+                Q(document=query, search_vector__isnull=False) | Q(search_vector__isnull=True)
+            )
         return queryset.filter(title__icontains=term), False
 
     def save_model(self, request, obj, form, change):

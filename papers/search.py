@@ -1,8 +1,10 @@
 """Full-text search of the catalogue: ranked papers with highlighted title and abstract, "did you mean" by trigram
 similarity, an author's papers, and the portable fallback for SQLite (`make run`).
 
-On Postgres a paper's stored `search_vector` (a generated column: title A, authors B, keywords C, abstract D; GIN
-index paper_search_vector_idx) is matched by websearch_to_tsquery ("a phrase", -word, or). Cost is bounded at any
+On Postgres a paper's stored `search_vector` (set by a trigger: title A, authors B, keywords C, abstract D) is matched
+by websearch_to_tsquery ("a phrase", -word, or) through the GIN index paper_search_document_idx, which holds the
+year and venue as lexemes too, so that a filtered search finds only that year's matches (papers/migrations/
+0011_search_document.py). Cost is bounded at any
 catalogue size: only the first CANDIDATES matches the index gives are ranked (a query that matches more is told
 so, "more than N"; adding words narrows it), and the papers whose normalized title is the query itself are always
 among them, first. No COUNT of all matches is ever made."""
@@ -10,9 +12,9 @@ among them, first. No COUNT of all matches is ever made."""
 import re
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVectorField
 from django.db import OperationalError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Func, Q
 
 from shortscience.search import SEARCH_CONFIG, headline_options, highlight_html
 
@@ -27,13 +29,34 @@ SEARCH_AUTHORS = 10  # names a result shows before "et al." (templates/papers/pa
 SUGGEST_TIMEOUT_MS = 40  # each look-up of a suggestion (author, title) taking longer than this is given up
 
 
+# What paper_search_document_idx holds, and the condition of its partial index (which the planner can't infer from
+# the function): a query matches `PAPER_DOCUMENT @@ tsquery`.
+PAPER_DOCUMENT = "p.search_vector IS NOT NULL AND paper_search_document(p.search_vector, p.year, p.venue_id)"
+
+
+def paper_document() -> Func:
+    """PAPER_DOCUMENT for the ORM: `.alias(document=paper_document()).filter(document=SearchQuery(…),
+    search_vector__isnull=False)`."""
+    return Func(
+        F("search_vector"), F("year"), F("venue_id"), function="paper_search_document", output_field=SearchVectorField()
+    )
+
+
 @dataclass
 class SearchFilters:
     year: int | None = None
     venue_id: int | None = None
 
+    def tsquery(self) -> str:
+        """The filters as a tsquery of the lexemes paper_search_document adds ('year=2017' & 'venue=12'), to AND
+        with the text's query on PAPER_DOCUMENT; "" without filters."""
+        tokens = [f"'year={int(self.year)}'"] if self.year else []
+        tokens += [f"'venue={int(self.venue_id)}'"] if self.venue_id else []
+        return " & ".join(tokens)
+
     def sql(self, alias: str = "p") -> tuple[str, list]:
-        """The filters as SQL conditions on papers_paper `alias` (each with " AND " before it) and their params."""
+        """The filters as SQL conditions on papers_paper `alias` (each with " AND " before it) and their params:
+        for the rows found otherwise than by the text (the exact title, a summary's paper)."""
         # "+ 0": checked on each row the text search finds, never looked up in paper_venue_year_id_idx (ANDing
         # its 240,000 rows of a busy year, or a whole venue, with the matches cost more than the search).
         sql, params = "", []
@@ -68,14 +91,28 @@ def search_available() -> bool:
     return connection.vendor == "postgresql"
 
 
-def ranked_ids(table: str, text: str, *, offset: int, limit: int, where: str = "", params=(), exact=None) -> RankedIds:
+def ranked_ids(
+    table: str,
+    text: str,
+    *,
+    offset: int,
+    limit: int,
+    where: str = "",
+    params=(),
+    exact=None,
+    document: str = "p.search_vector",
+    also: str = "",
+) -> RankedIds:
     """One page of the rows of `table` (papers_paper or summaries_summary, alias p, with a search_vector) that match
     `text` as websearch_to_tsquery reads it, best first (ts_rank: weights A 1.0, B 0.4, C 0.2, D 0.1), with
     `where` (SQL after AND, and its `params`) and, first of all, the rows of `exact` (SQL of a condition on p that
-    an index answers: the exact title). One query, whatever the table's size: at most CANDIDATES matches ranked."""
+    an index answers: the exact title, and its params). The text is matched on `document` (the expression a GIN
+    index holds), ANDed with the tsquery `also` (SearchFilters.tsquery) when given. One query, whatever the
+    table's size: at most CANDIDATES matches ranked."""
     # The query is written out where it is used, not read from a CTE: a constant, the planner estimates how many
     # rows it matches (the vectors' statistics) and picks the GIN index or a scan that stops at the LIMIT.
     query = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
+    match, match_params = (f"({query} && %s::tsquery)", [also]) if also else (query, [])
     branches, branch_params = [], []
     if exact:
         branches.append(
@@ -88,18 +125,20 @@ def ranked_ids(table: str, text: str, *, offset: int, limit: int, where: str = "
         # row's vector (15,000 rows for two common words at 1M papers: 250 ms). So only the first
         # PHRASE_CANDIDATES of them are read: the query with its phrases made plain ANDs, then the phrase.
         plain = f"regexp_replace(({query})::text, '<(-|[0-9]+)>', '&', 'g')::tsquery"
+        if also:
+            plain = f"({plain} && %s::tsquery)"
         branches.append(
             f"(SELECT c.id, ts_rank(c.search_vector, {query}) AS rank FROM (SELECT p.id, p.search_vector "
-            f"FROM {table} p WHERE p.search_vector @@ {plain}{where} LIMIT {PHRASE_CANDIDATES}) c "
+            f"FROM {table} p WHERE {document} @@ {plain}{where} LIMIT {PHRASE_CANDIDATES}) c "
             f"WHERE c.search_vector @@ {query} LIMIT {CANDIDATES + 1})"
         )
-        branch_params += [text, text, *params, text]
+        branch_params += [text, text, *match_params, *params, text]
     else:
         branches.append(
             f"(SELECT p.id, ts_rank(p.search_vector, {query}) AS rank FROM {table} p "
-            f"WHERE p.search_vector @@ {query}{where} LIMIT {CANDIDATES + 1})"
+            f"WHERE {document} @@ {match}{where} LIMIT {CANDIDATES + 1})"
         )
-        branch_params += [text, text, *params]
+        branch_params += [text, text, *match_params, *params]
     sql = f"""
         WITH matched AS (SELECT id, max(rank) AS rank FROM ({" UNION ALL ".join(branches)}) m GROUP BY id)
         SELECT id, (SELECT count(*) FROM matched) FROM matched ORDER BY rank DESC, id DESC LIMIT %s OFFSET %s
@@ -125,9 +164,11 @@ def query_is_empty(text: str) -> bool:
 def papers_search(text: str, *, filters: SearchFilters, offset: int, limit: int) -> tuple[list[Paper], RankedIds]:
     """A page of papers matching `text`, best first (a paper whose title is `text` first of all), each with
     `title_html` and `abstract_html` (the matches marked, safely escaped) and its authors: three queries."""
-    where, params = filters.sql()
-    exact = ("p.title_normalized = %s", [normalize_title(text)[:500]])
-    found = ranked_ids("papers_paper", text, offset=offset, limit=limit, where=where, params=params, exact=exact)
+    exact_where, exact_params = filters.sql()  # the text's matches are filtered by the index (tsquery)
+    exact = ("p.title_normalized = %s" + exact_where, [normalize_title(text)[:500], *exact_params])
+    found = ranked_ids(
+        "papers_paper", text, offset=offset, limit=limit, exact=exact, document=PAPER_DOCUMENT, also=filters.tsquery()
+    )
     if not found.ids:
         return [], found
     query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")

@@ -48,4 +48,4 @@ def test_admin_title_search_finds_title_words_through_the_search_vector(client, 
     found, _ = admin.get_search_results(request, Paper.objects.all(), "residual learning")
     sql, params = found.query.sql_with_params()
     plan = plan_of(sql, params)
-    assert "paper_search_vector_idx" in plan and "paper_search_pending_idx" in plan and "Seq Scan" not in plan
+    assert "paper_search_document_idx" in plan and "paper_search_pending_idx" in plan and "Seq Scan" not in plan

@@ -4,11 +4,14 @@ that stays escaped, "did you mean", the author page, the SQLite fallback, and th
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from papers import search
+from papers.models import Paper
 from papers.search import SearchFilters, papers_fallback, papers_search
 from tests.factories import make_paper
+from tests.plans import plan_of
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +58,44 @@ def test_year_and_venue_filters():
     assert titles("kernel", year=2010) == ["Kernel methods"]
     assert titles("kernel", venue_id=old.venue_id) == ["Kernel methods"]
     assert titles("kernel", year=2020, venue_id=old.venue_id) == []
+
+
+def test_filters_apply_to_phrases_and_the_exact_title_and_follow_a_moved_paper():
+    old = make_paper(bibtex_key="conf/nips/Old", title="Kernel methods", year=2010)
+    new = make_paper(bibtex_key="conf/icml/New", title="Kernel methods revisited", year=2020)
+    assert titles('"kernel methods"', year=2020) == ["Kernel methods revisited"]
+    assert titles("Kernel methods", year=2020) == ["Kernel methods revisited"]  # the exact title is of 2010
+    assert titles("kernel -revisited", venue_id=new.venue_id) == []
+    Paper.objects.filter(pk=old.pk).update(year=2020, venue=new.venue)  # no trigger needed: the index reads them
+    assert sorted(titles("kernel", year=2020, venue_id=new.venue_id)) == ["Kernel methods", "Kernel methods revisited"]
+    assert titles("kernel", year=2010) == []
+
+
+def test_a_filtered_search_is_answered_by_the_index_with_the_filters_lexemes():
+    """The year and venue are lexemes of paper_search_document_idx (papers/migrations/0011): the index gives only
+    the matches of that year and venue, instead of every match of the word read row by row for its year."""
+    paper = make_paper(title="Kernel methods", year=2010)
+    captured = []
+
+    def capture(execute, sql, params, many, context):
+        captured.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        papers_search("kernel", filters=SearchFilters(year=2010, venue_id=paper.venue_id), offset=0, limit=20)
+    sql, params = captured[0]
+    plan = plan_of(sql, params)
+    assert "paper_search_document_idx" in plan and "Seq Scan" not in plan
+    lines = plan.splitlines()
+    scan = next(i for i, line in enumerate(lines) if "Bitmap Index Scan on paper_search_document_idx" in line)
+    assert "Index Cond" in lines[scan + 1] and f"''year=2010'' & ''venue={paper.venue_id}''" in lines[scan + 1]
+    assert "year + 0" not in "\n".join(lines[scan - 3 :])  # no row-by-row year filter on the matches
+
+
+def test_text_never_produces_the_filters_lexemes():
+    make_paper(title="year=2010 venue=1 and year 2010", year=2011)
+    assert titles("year=2010") == titles("venue=1") == ["year=2010 venue=1 and year 2010"]
+    assert titles("paper", year=2010) == titles("year=2010", year=2010) == []
 
 
 def test_ranking_reads_a_bounded_window_and_says_so(monkeypatch):
@@ -176,3 +217,30 @@ def test_results_load_only_the_authors_they_show(client):
     assert "Member09 Collab</a>, et al." in html and "Member10" not in html
     html = client.get(reverse("summaries:search"), {"author": "Member00 Collab"}).content.decode()
     assert "Member09 Collab</a>, et al." in html and "Member10" not in html
+
+
+@pytest.mark.django_db(transaction=True)  # CREATE INDEX CONCURRENTLY runs outside a transaction
+def test_the_migration_swaps_the_index_both_ways_and_papers_stay_searchable():
+    from django.db.migrations.executor import MigrationExecutor
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'papers_paper' AND indexname LIKE %s",
+                ["paper_search_%_idx"],
+            )
+            return {name for (name,) in cursor.fetchall()} - {"paper_search_pending_idx"}
+
+    make_paper(title="Kernel methods", year=2010)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("papers", "0010_search_vector")])
+    try:
+        assert indexes() == {"paper_search_vector_idx"}
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'paper_search_document'")
+            assert cursor.fetchone()[0] == 0
+    finally:  # the test database stays migrated whatever happened
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert indexes() == {"paper_search_document_idx"}
+    assert titles("kernel", year=2010) == ["Kernel methods"]
