@@ -5,7 +5,6 @@ OAI harvest, the on-demand import and Crossref beside their other tests (test_ha
 test_crossref.py)."""
 
 import dataclasses
-import threading
 from types import SimpleNamespace
 
 import pytest
@@ -19,11 +18,11 @@ from papers.bulk import batches, snapshot_import
 from papers.importers.records import PaperRecord, Source
 from papers.models import Author, Paper, PaperAuthor
 from papers.services import paper_search_vectors_fill, paper_upsert
-from shortscience.locks import advisory_lock, lock_connection_close
 from summaries.models import Summary
 from summaries.services import summary_delete, summary_save
 from tests.commands import run_command
 from tests.factories import make_paper, make_summary
+from tests.locks import held_elsewhere
 from tests.search import finds, weights
 
 pytestmark = pytest.mark.django_db
@@ -144,22 +143,8 @@ def test_the_fill_job_looks_again_after_the_lock_for_a_batch_written_meanwhile(s
 
 
 def test_the_fill_job_leaves_the_work_to_a_running_one():
-    held, release = threading.Event(), threading.Event()
-
-    def other_fill():  # another worker's session holds the lock
-        with advisory_lock(papers_tasks.SEARCH_FILL_LOCK):
-            held.set()
-            release.wait(10)
-        lock_connection_close()
-
-    thread = threading.Thread(target=other_fill)
-    thread.start()
-    try:
-        assert held.wait(10)
+    with held_elsewhere(papers_tasks.SEARCH_FILL_LOCK):  # another worker's fill
         assert papers_tasks.paper_search_vectors_fill.call() == {"filled": 0, "skipped": "another fill is running"}
-    finally:
-        release.set()
-        thread.join()
 
 
 def test_fill_search_vectors_command(snapshot_records, monkeypatch):

@@ -15,10 +15,10 @@ from django_tasks_db.models import DBTaskResult
 from papers import fetch, tasks
 from papers.importers.records import Source
 from papers.models import Paper
-from shortscience.locks import advisory_lock, lock_connection_close
 from tests import workers
 from tests.commands import run_command
 from tests.http_replay import arxiv_feed, arxiv_replay_client, replay_client
+from tests.locks import held_elsewhere
 
 ARXIV = "https://export.arxiv.org/api/query?id_list={}&max_results=1"
 IMPORTED_ARXIV = "/paper?bibtexKey=journals/corr/2104.12255"
@@ -264,23 +264,9 @@ def test_harvest_enqueue_takes_no_harvest_options():
 
 @pytest.mark.django_db(transaction=True)
 def test_only_one_harvest_runs_at_a_time(oai):
-    held, release = threading.Event(), threading.Event()
-
-    def other_harvest():  # another worker's session holds the lock
-        with advisory_lock(tasks.HARVEST_LOCK):
-            held.set()
-            release.wait(10)
-        lock_connection_close()
-
-    thread = threading.Thread(target=other_harvest)
-    thread.start()
-    try:
-        assert held.wait(10)
+    with held_elsewhere(tasks.HARVEST_LOCK):  # another worker's harvest
         assert tasks.arxiv_harvest.call() == {"skipped": "another harvest is running"}
         assert oai.requested == []
-    finally:
-        release.set()
-        thread.join()
     assert tasks.arxiv_harvest.call()["pages"] == 1
 
 
