@@ -103,6 +103,13 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
+class LogStream:
+    """A stream for shortscience.progress.Progress that prints as log() does, indented."""
+
+    def write(self, text: str) -> None:
+        log("  " + text.rstrip("\n"))
+
+
 class Steps:
     """Times each step and prints it as it ends."""
 
@@ -514,9 +521,13 @@ def import_papers(count: int, seed: int) -> None:
 
 def fill_search_vectors() -> None:
     """What the job the import enqueued does (no worker runs here): the papers' search vectors."""
+    from papers.models import Paper
     from papers.services import paper_search_vectors_fill
+    from shortscience.progress import Progress
 
-    log(f"  {paper_search_vectors_fill():,} search vectors made")
+    pending = Paper.objects.filter(search_vector__isnull=True).count()
+    progress = Progress(LogStream(), total=pending, every=50_000, label="vectors")
+    log(f"  {paper_search_vectors_fill(progress=progress):,} search vectors made")
 
 
 def analyze() -> None:

@@ -388,6 +388,7 @@ class Paper(models.Model):
     # Set by Postgres (a trigger: papers/migrations/0010_search_vector.py) from the title (A), authors_text (B),
     # keywords (C) and abstract (D) on every INSERT and UPDATE that changes them, whichever path writes; the bulk
     # import leaves it NULL and a job fills it (papers.services.paper_search_vectors_fill). NULL off Postgres.
+    # Indexed with the year and venue as lexemes (paper_search_document_idx, migration 0011; papers.search).
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)

@@ -28,6 +28,12 @@ OLD_INDEX = ("paper_search_vector_idx", "papers_paper USING gin (search_vector) 
 
 
 def swap(schema_editor, new, old):
+    """Build index `new`, then drop `old`. A build that failed before (interrupted, say) left `new` invalid: it is
+    dropped and built again, never kept in place of the old one."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [new[0]])
+        if cursor.fetchone() == (False,):
+            schema_editor.execute(f"DROP INDEX CONCURRENTLY {new[0]}")
     schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {new[0]} ON {new[1]}")
     schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {old[0]}")
     schema_editor.execute("ANALYZE papers_paper")

@@ -239,8 +239,19 @@ def test_the_migration_swaps_the_index_both_ways_and_papers_stay_searchable():
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'paper_search_document'")
             assert cursor.fetchone()[0] == 0
+            # An earlier run of the migration was interrupted while it built the index: an invalid one is left.
+            cursor.execute("CREATE INDEX paper_search_document_idx ON papers_paper (id)")
+            cursor.execute(
+                "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'paper_search_document_idx'::regclass"
+            )
     finally:  # the test database stays migrated whatever happened
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
     assert indexes() == {"paper_search_document_idx"}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = 'paper_search_document_idx'::regclass"
+        )
+        valid, definition = cursor.fetchone()
+    assert valid and "gin (paper_search_document(search_vector" in definition
     assert titles("kernel", year=2010) == ["Kernel methods"]
