@@ -250,7 +250,8 @@ def test_the_migration_swaps_the_index_both_ways_and_papers_stay_searchable():
     assert indexes() == {"paper_search_document_idx"}
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index WHERE indexrelid = 'paper_search_document_idx'::regclass"
+            "SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indexrelid = 'paper_search_document_idx'::regclass"
         )
         valid, definition = cursor.fetchone()
     assert valid and "gin (paper_search_document(search_vector" in definition
