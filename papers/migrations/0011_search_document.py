@@ -9,7 +9,8 @@ text query, and the index gives only the papers of that year or venue.
 An expression index, not lexemes stored in the vector: ranking still reads the stored vector (ts_rank is unchanged),
 a paper moved to another year or venue is found there at once whatever wrote it, and no vector is made again: the
 index is built from the stored ones (CONCURRENTLY: the site searches through the old index meanwhile; minutes at
-millions of papers), then the old one is dropped and the table analyzed so that the planner knows the new lexemes.
+millions of papers), then the old one is dropped. Statistics on the expression (CREATE STATISTICS) tell the planner
+how common each word is, as the column's own did; the table is analyzed to gather them.
 Postgres only, as 0010."""
 
 from django.db import migrations
@@ -19,6 +20,14 @@ CREATE OR REPLACE FUNCTION paper_search_document(vector tsvector, year integer, 
 RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT vector || array_to_tsvector(array_remove(ARRAY['year=' || year::text, 'venue=' || venue_id::text], NULL))
 $$
+"""
+# What the planner knows of the expression: how many papers each lexeme is in. ANALYZE gathers none for an index
+# expression whose index stores another type (GIN keeps text keys), so without these statistics every search was
+# estimated at 0.5 % of the papers: a word in 830,000 of them was looked up in the index (110 ms) instead of read
+# from the first rows of the table (30 ms).
+STATISTICS = """
+CREATE STATISTICS IF NOT EXISTS paper_search_document_stats
+    ON (paper_search_document(search_vector, year, venue_id)) FROM papers_paper
 """
 NEW_INDEX = (
     "paper_search_document_idx",
@@ -43,6 +52,7 @@ def document_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(FUNCTION)
+    schema_editor.execute(STATISTICS)
     swap(schema_editor, NEW_INDEX, OLD_INDEX)
 
 
@@ -50,6 +60,7 @@ def vector_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     swap(schema_editor, OLD_INDEX, NEW_INDEX)
+    schema_editor.execute("DROP STATISTICS IF EXISTS paper_search_document_stats")
     schema_editor.execute("DROP FUNCTION IF EXISTS paper_search_document(tsvector, integer, bigint)")
 
 

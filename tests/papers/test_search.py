@@ -92,6 +92,22 @@ def test_a_filtered_search_is_answered_by_the_index_with_the_filters_lexemes():
     assert "year + 0" not in "\n".join(lines[scan - 3 :])  # no row-by-row year filter on the matches
 
 
+def test_the_planner_knows_how_common_a_word_of_the_index_is():
+    """Statistics on paper_search_document's expression (migration 0011): a word in every paper is estimated so,
+    and the planner reads the first rows of the table for it rather than the whole of the index's list of them
+    (without the statistics every search was estimated at 0.5 % of the papers)."""
+    for i in range(60):
+        make_paper(title=f"Kernel methods {i}", year=2000 + i % 2)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE papers_paper")
+        cursor.execute(
+            f"EXPLAIN SELECT p.id FROM papers_paper p WHERE {search.PAPER_DOCUMENT} @@ "
+            "websearch_to_tsquery('english', 'kernel')"
+        )
+        estimate = int(re.search(r"rows=(\d+)", cursor.fetchone()[0])[1])
+    assert estimate >= 50
+
+
 def test_text_never_produces_the_filters_lexemes():
     make_paper(title="year=2010 venue=1 and year 2010", year=2011)
     assert titles("year=2010") == titles("venue=1") == ["year=2010 venue=1 and year 2010"]
