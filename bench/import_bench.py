@@ -1,6 +1,7 @@
 """Time `import_arxiv_snapshot` on a scratch Postgres database against a raw COPY of the same rows.
 
     .venv/bin/python bench/import_bench.py [--lines N] [--batch-size N] [--runs N] [--database-url URL] [--keep]
+        [--against DIR]
 
 1. Writes bench/data/snapshot_<N>.jsonl with bench/generate_snapshot.py unless it exists.
 2. --runs times (default 3): (re)creates the scratch database (default
@@ -13,6 +14,10 @@
    transaction that COPYs them into UNLOGGED copies of papers_paper, papers_author and papers_paperauthor made
    with `LIKE ... INCLUDING ALL` (same columns, defaults, checks and indexes; no foreign keys, no WAL): after a
    CHECKPOINT, best of three runs. The same COPY into copies without indexes is printed for scale.
+   With --against DIR (another checkout, say `git worktree add /tmp/before REF`), each run also imports the
+   file with DIR's code into a new database, alternately before and after this code's import, and the two are
+   compared: best to best, median to median, and the median of the runs' own ratios (this machine's speed
+   drifts from minute to minute; a run's two imports are a minute apart).
 4. Both sides are compared at their best (this shared machine's speed varies by a fifth from minute to
    minute); the median first import is printed too.
 5. Prints papers/s for each, the import / COPY time ratio and peak memory, then drops the database (--keep
@@ -69,10 +74,10 @@ def drop_database(url: str) -> None:
     run_admin(url, f'DROP DATABASE IF EXISTS "{urlsplit(url).path.lstrip("/")}"')
 
 
-def run_child(args: list[str], env: dict) -> tuple[float, int, int, str]:
+def run_child(args: list[str], env: dict, cwd: Path = ROOT) -> tuple[float, int, int, str]:
     """(wall seconds, exit status, peak RSS in KB, last line of output) of a child process."""
     started = time.monotonic()
-    child = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    child = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -164,6 +169,12 @@ def main(argv=None) -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--runs", type=int, default=3, help="first imports, each into a new database (default 3)")
     parser.add_argument("--keep", action="store_true", help="leave the scratch database in place")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout of the project (git worktree add DIR REF): each run also imports with its code, "
+        "alternately before and after this one's, and the two are compared run by run",
+    )
     args = parser.parse_args(argv)
 
     path = default_path(args.lines)
@@ -178,20 +189,37 @@ def main(argv=None) -> None:
     command = [python, "manage.py", "import_arxiv_snapshot", str(path), "--batch-size", str(args.batch_size)]
     firsts = []  # (seconds, peak RSS, summary) of each first import
     fills = []  # seconds of fill_search_vectors after each first import (the job the import enqueues)
+    theirs = []  # seconds of each first import with --against's code
+
+    def first_import(root: Path) -> tuple[float, int, int, str]:
+        recreate_database(args.database_url)
+        subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=root, env=env, check=True)
+        settle(args.database_url)  # each run starts without the previous one's WAL to write out
+        seconds, status, rss, summary = run_child(command, env, cwd=root)
+        if status:
+            print(f"import failed (exit {status}, {root}): {summary}")
+        return seconds, status, rss, summary
+
     try:
         for run in range(args.runs):
-            recreate_database(args.database_url)
-            subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-            settle(args.database_url)  # each run starts without the previous one's WAL to write out
-            seconds, status, rss, summary = run_child(command, env)
-            if status:
-                print(f"import failed (exit {status}): {summary}")
+            if args.against and run % 2:  # the other code first in every other run: drift favours neither
+                theirs.append(first_import(args.against)[0])
+            seconds, status, rss, summary = first_import(ROOT)
             fill, fill_status, _, fill_summary = run_child([python, "manage.py", "fill_search_vectors"], env)
             if fill_status:
                 print(f"fill_search_vectors failed (exit {fill_status}): {fill_summary}")
-            print(f"  first import, run {run + 1} of {args.runs}: {seconds:.1f}s, then its search vectors {fill:.1f}s")
+            if args.against and not run % 2:
+                theirs.append(first_import(args.against)[0])
+            against = f"; with {args.against}: {theirs[-1]:.1f}s" if args.against else ""
+            print(
+                f"  first import, run {run + 1} of {args.runs}: {seconds:.1f}s, then its search vectors "
+                f"{fill:.1f}s{against}",
+                flush=True,
+            )
             firsts.append((seconds, rss, summary))
             fills.append(fill)
+        if args.against and not (args.runs - 1) % 2:  # the last database holds the other code's import
+            first_import(ROOT)
         again, status_again, again_rss, again_summary = run_child(command, env)  # into the last run's database
         if status_again:
             print(f"import failed (exit {status_again}): {again_summary}")
@@ -231,6 +259,15 @@ def main(argv=None) -> None:
         f"  ratio first import / COPY           : {first / copy_seconds:6.1f}x"
         f"  (median run: {median / copy_seconds:.1f}x)"
     )
+    if theirs:
+        ratios = [ours / other for (ours, _, _), other in zip(firsts, theirs, strict=True)]
+        other_median = statistics.median(theirs)
+        print(
+            f"  first import with {args.against}: {min(theirs):6.1f}s best, {other_median:.1f}s median;"
+            f" this code / that code: {first / min(theirs):.2f}x best to best, {median / other_median:.2f}x"
+            f" median to median, {statistics.median(ratios):.2f}x median of the runs' ratios"
+            f" ({min(ratios):.2f}-{max(ratios):.2f})"
+        )
     print(f"  peak memory of the import (maxrss)  : {peak_rss / 1024:6.0f} MB")
     print(f"  (this benchmark process, holding all COPY rows in memory: {own_rss / 1024:,.0f} MB)")
 
