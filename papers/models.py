@@ -213,6 +213,21 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
 
+class AuthorName(models.Model):
+    """The author names "did you mean" looks among (papers.search.suggestion; a trigram index, Postgres only).
+
+    Written by Postgres, not by Django: the trigger that makes a paper's search vector adds its authors' names
+    (papers/migrations/0013_author_names_from_vectors.py). So the bulk import, whose vectors the fill job makes,
+    pays nothing for their trigrams: on papers_author they were what the search cost its COPY. Names stay when
+    their last paper goes (a suggestion then finds no papers); the model exists so that Django knows the table
+    (tests flush it)."""
+
+    name = models.TextField(primary_key=True)
+
+    def __str__(self):
+        return self.name
+
+
 class Work(models.Model):
     """One paper published under several records (its arXiv preprint and its conference version, say).
 

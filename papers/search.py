@@ -219,14 +219,14 @@ def papers_fallback(text: str, *, filters: SearchFilters):
 
 def suggestion(text: str) -> dict | None:
     """ "Did you mean": the author name or paper title nearest to `text` by trigram similarity (pg_trgm, GIN indexes
-    author_name_trgm_idx and paper_title_trgm_idx), as {"kind": "author" or "title", "text": ...}; None when
+    author_name_search_trgm_idx and paper_title_trgm_idx), as {"kind": "author" or "title", "text": ...}; None when
     nothing is near, off Postgres, or when looking takes longer than SUGGEST_TIMEOUT_MS."""
     text = " ".join(text.replace('"', " ").split())[:200]
     if not search_available() or len(text) < 4:
         return None
     best = None
     for kind, table, column, extra in (
-        ("author", "papers_author", "name", ""),
+        ("author", "papers_authorname", "name", ""),  # the names of papers with a vector (papers.models.AuthorName)
         ("title", "papers_paper", "title", " AND search_vector IS NOT NULL"),  # paper_title_trgm_idx is partial
     ):
         try:
