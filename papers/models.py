@@ -217,7 +217,7 @@ class AuthorName(models.Model):
     """The author names "did you mean" looks among (papers.search.suggestion; a trigram index, Postgres only).
 
     Written by Postgres, not by Django: the trigger that makes a paper's search vector adds its authors' names
-    (papers/migrations/0013_author_names_from_vectors.py). So the bulk import, whose vectors the fill job makes,
+    (papers/migrations/0013_suggestion_words_from_vectors.py). So the bulk import, whose vectors the fill job makes,
     pays nothing for their trigrams: on papers_author they were what the search cost its COPY. Names stay when
     their last paper goes (a suggestion then finds no papers); the model exists so that Django knows the table
     (tests flush it)."""
@@ -226,6 +226,16 @@ class AuthorName(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class TitleWord(models.Model):
+    """The words of titles a misspelt word of a search is corrected to (papers.search.suggestion): each title's
+    lexemes in lower case, unstemmed, of 4 letters or more. Written by Postgres as AuthorName is."""
+
+    word = models.TextField(primary_key=True)
+
+    def __str__(self):
+        return self.word
 
 
 class Work(models.Model):

@@ -217,37 +217,72 @@ def papers_fallback(text: str, *, filters: SearchFilters):
     )
 
 
+TITLE_WORD_MIN = 4  # letters of the shortest word corrected (and kept in papers_titleword: migration 0013)
+SUGGEST_WORDS = 8  # words of a query corrected, at most
+WORD_SIMILARITY = 0.4  # pg_trgm similarity a correction of a word needs
+
+
 def suggestion(text: str) -> dict | None:
-    """ "Did you mean": the author name or paper title nearest to `text` by trigram similarity (pg_trgm, GIN indexes
-    author_name_search_trgm_idx and paper_title_trgm_idx), as {"kind": "author" or "title", "text": ...}; None when
-    nothing is near, off Postgres, or when looking takes longer than SUGGEST_TIMEOUT_MS."""
+    """ "Did you mean": the author name nearest to `text` or `text` with its misspelt words corrected, by trigram
+    similarity (pg_trgm), as {"kind": "author" or "title", "text": ...}; None when nothing is near, off Postgres, or
+    when looking takes longer than SUGGEST_TIMEOUT_MS. Names and words are looked up in papers_authorname and
+    papers_titleword (the names and title words of the papers with a search vector; migration 0013), each
+    look-up one or two pages of a trigram index."""
     text = " ".join(text.replace('"', " ").split())[:200]
     if not search_available() or len(text) < 4:
         return None
-    best = None
-    for kind, table, column, extra in (
-        ("author", "papers_authorname", "name", ""),  # the names of papers with a vector (papers.models.AuthorName)
-        ("title", "papers_paper", "title", " AND search_vector IS NOT NULL"),  # paper_title_trgm_idx is partial
-    ):
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL statement_timeout = {SUGGEST_TIMEOUT_MS}")
-                cursor.execute(f"SET LOCAL pg_trgm.word_similarity_threshold = {SUGGEST_SIMILARITY}")
-                # word_similarity: how near `text` is to some run of words of the name or title ("<%": indexed).
-                cursor.execute(
-                    f"SELECT {column}, word_similarity(%s, {column}) AS s FROM {table} "
-                    f"WHERE %s <%% {column}{extra} ORDER BY s DESC LIMIT 1",
-                    [text, text],
-                )
-                found = cursor.fetchone()
-        except OperationalError:  # the timeout (QueryCanceled): no suggestion rather than a slow page
-            continue
-        if found and (best is None or found[1] > best[2]):
-            best = (kind, found[0], found[1])
-    row = best
-    if row is None or row[1].casefold() == text.casefold():
+    candidates = []
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {SUGGEST_TIMEOUT_MS}")
+            cursor.execute(f"SET LOCAL pg_trgm.word_similarity_threshold = {SUGGEST_SIMILARITY}")
+            # word_similarity: how near `text` is to some run of words of the name ("<%": indexed).
+            cursor.execute(
+                "SELECT name, word_similarity(%s, name) AS s FROM papers_authorname WHERE %s <% name "
+                "ORDER BY s DESC, name LIMIT 1".replace("<%", "<%%"),
+                [text, text],
+            )
+            if found := cursor.fetchone():
+                candidates.append((found[1], "author", found[0]))
+    except OperationalError:  # the timeout (QueryCanceled): no suggestion rather than a slow page
+        pass
+    if corrected := _corrected(text):
+        candidates.append((corrected[1], "title", corrected[0]))
+    if not candidates:
         return None
-    return {"kind": row[0], "text": row[1]}
+    _, kind, found = max(candidates)
+    if found.casefold() == text.casefold():
+        return None
+    return {"kind": kind, "text": found}
+
+
+def _corrected(text: str) -> tuple[str, float] | None:
+    """`text` with each of its words (of TITLE_WORD_MIN letters or more) that no title has replaced by the nearest
+    title word, and how near the replacements are (their mean similarity); None when no word was replaced."""
+    words = text.split()
+    wanted = {w.casefold() for w in words[:SUGGEST_WORDS] if len(w) >= TITLE_WORD_MIN and w.isalpha()}
+    if not wanted:
+        return None
+    replaced = {}
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {SUGGEST_TIMEOUT_MS}")
+            cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {WORD_SIMILARITY}")
+            cursor.execute("SELECT word FROM papers_titleword WHERE word = ANY(%s)", [sorted(wanted)])
+            for word in sorted(wanted - {known for (known,) in cursor.fetchall()}):
+                cursor.execute(
+                    "SELECT word, similarity(word, %s) AS s FROM papers_titleword WHERE word %% %s "
+                    "ORDER BY s DESC, word LIMIT 1",
+                    [word, word],
+                )
+                if found := cursor.fetchone():
+                    replaced[word] = found
+    except OperationalError:  # the timeout: what was found so far
+        pass
+    if not replaced:
+        return None
+    fixed = " ".join(replaced[w.casefold()][0] if w.casefold() in replaced else w for w in words)
+    return fixed, sum(s for _, s in replaced.values()) / len(replaced)
 
 
 def author_named(name: str) -> Author | None:

@@ -8,7 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from papers import search
-from papers.models import AuthorName, Paper
+from papers.models import AuthorName, Paper, TitleWord
 from papers.search import SearchFilters, papers_fallback, papers_search
 from papers.services import paper_search_vectors_fill
 from tests.factories import make_paper
@@ -175,34 +175,39 @@ def test_only_stop_words_say_so(client):
 def test_did_you_mean_a_misspelled_title_or_author(client):
     authors = ["Xiangyu Zhang", "Kaiming He", "Shaoqing Ren"]
     make_paper(title="Deep Residual Learning for Image Recognition", authors=authors)
-    html = client.get(URL, {"q": "residul learning"}).content.decode()
-    assert 'Did you mean <a href="/search?q=Deep%20Residual%20Learning%20for%20Image%20Recognition">' in html
+    html = client.get(URL, {"q": "residul learning"}).content.decode()  # the misspelt word corrected
+    assert 'Did you mean <a href="/search?q=residual%20learning">residual learning</a>?' in html
     html = client.get(URL, {"q": "Kaming He"}).content.decode()  # one name of the paper's, not all of them
     assert 'Did you mean the author <a href="/search?author=Kaiming%20He">Kaiming He</a>?' in html
 
 
-def test_author_names_for_suggestions_come_with_the_vectors_and_not_with_the_bulk_import():
-    """Suggestions look among papers_authorname (trigram index author_name_search_trgm_idx; migration 0013), which
-    the trigger that makes a paper's vector fills: a bulk import's names arrive with the fill job, and papers_author,
-    which the import writes, has no trigram index (its entries were what the search cost the import's COPY)."""
+def test_suggestions_words_come_with_the_vectors_and_not_with_the_bulk_import():
+    """Suggestions look among papers_authorname and papers_titleword (trigram indexes; migration 0013), which the
+    trigger that makes a paper's vector fills: a bulk import's names and words arrive with the fill job, and
+    papers_author, which the import writes, has no trigram index (its entries were what search cost the COPY)."""
     make_paper(title="Deep residual learning", authors=["Kaiming He", "Xiangyu Zhang"])
     assert set(AuthorName.objects.values_list("name", flat=True)) == {"Kaiming He", "Xiangyu Zhang"}
-    with connection.cursor() as cursor:  # a paper the bulk import stored: its vector and names wait for the fill
+    assert set(TitleWord.objects.values_list("word", flat=True)) == {"deep", "residual", "learning"}
+    with connection.cursor() as cursor:  # a paper the bulk import stored: its vector and words wait for the fill
         cursor.execute("SELECT set_config('shortscience.search_deferred', 'on', true)")
-        make_paper(title="Imported in bulk", authors=["Grace Hopper"])
+        make_paper(title="Transformers for translation", authors=["Grace Hopper"])
         cursor.execute("SELECT set_config('shortscience.search_deferred', 'off', true)")
-    assert search.suggestion("Grace Hoper") is None
+    assert search.suggestion("Grace Hoper") is None and search.suggestion("transformrs") is None
     paper_search_vectors_fill()
     assert search.suggestion("Grace Hoper") == {"kind": "author", "text": "Grace Hopper"}
+    assert search.suggestion("transformrs for translaton") == {"kind": "title", "text": "transformers for translation"}
     assert search.suggestion("Kaming He") == {"kind": "author", "text": "Kaiming He"}
+    assert search.suggestion("deep residual learning") is None  # every word is known: nothing to correct
 
     with connection.cursor() as cursor:  # at a few rows a whole-index scan of the key is cheaper: not that either
         cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute("SET LOCAL enable_indexonlyscan = off")
         plan = plan_of("SELECT name FROM papers_authorname WHERE %s <%% name", ["Kaming He"])
-    assert "Bitmap Index Scan on author_name_search_trgm_idx" in plan and "Seq Scan" not in plan
+        assert "Bitmap Index Scan on author_name_search_trgm_idx" in plan and "Seq Scan" not in plan
+        plan = plan_of("SELECT word FROM papers_titleword WHERE word %% %s", ["transformrs"])
+        assert "Bitmap Index Scan on title_word_trgm_idx" in plan and "Seq Scan" not in plan
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'papers_author'")
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename IN ('papers_author', 'papers_paper')")
         assert not [d for (d,) in cursor.fetchall() if "gin_trgm_ops" in d]
 
 
