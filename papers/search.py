@@ -227,25 +227,19 @@ def suggestion(text: str) -> dict | None:
     similarity (pg_trgm), as {"kind": "author" or "title", "text": ...}; None when nothing is near, off Postgres, or
     when looking takes longer than SUGGEST_TIMEOUT_MS. Names and words are looked up in papers_authorname and
     papers_titleword (the names and title words of the papers with a search vector; migration 0013), each
-    look-up one or two pages of a trigram index."""
+    look-up one or two pages of a trigram index: two queries."""
     text = " ".join(text.replace('"', " ").split())[:200]
     if not search_available() or len(text) < 4:
         return None
     candidates = []
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL statement_timeout = {SUGGEST_TIMEOUT_MS}")
-            cursor.execute(f"SET LOCAL pg_trgm.word_similarity_threshold = {SUGGEST_SIMILARITY}")
-            # word_similarity: how near `text` is to some run of words of the name ("<%": indexed).
-            cursor.execute(
-                "SELECT name, word_similarity(%s, name) AS s FROM papers_authorname WHERE %s <% name "
-                "ORDER BY s DESC, name LIMIT 1".replace("<%", "<%%"),
-                [text, text],
-            )
-            if found := cursor.fetchone():
-                candidates.append((found[1], "author", found[0]))
-    except OperationalError:  # the timeout (QueryCanceled): no suggestion rather than a slow page
-        pass
+    # word_similarity: how near `text` is to some run of words of the name ("<%": indexed).
+    if found := _suggestion_row(
+        "SELECT word_similarity(%s, name) AS s, name FROM papers_authorname WHERE %s <%% name "
+        "ORDER BY s DESC, name LIMIT 1",
+        [text, text],
+        f"pg_trgm.word_similarity_threshold = {SUGGEST_SIMILARITY}",
+    ):
+        candidates.append((found[0], "author", found[1]))
     if corrected := _corrected(text):
         candidates.append((corrected[1], "title", corrected[0]))
     if not candidates:
@@ -256,33 +250,40 @@ def suggestion(text: str) -> dict | None:
     return {"kind": kind, "text": found}
 
 
-def _corrected(text: str) -> tuple[str, float] | None:
-    """`text` with each of its words (of TITLE_WORD_MIN letters or more) that no title has replaced by the nearest
-    title word, and how near the replacements are (their mean similarity); None when no word was replaced."""
-    words = text.split()
-    wanted = {w.casefold() for w in words[:SUGGEST_WORDS] if len(w) >= TITLE_WORD_MIN and w.isalpha()}
-    if not wanted:
-        return None
-    replaced = {}
+def _suggestion_row(sql: str, params: list, setting: str) -> tuple | None:
+    """The first row of a suggestion's look-up, run with `setting` (a pg_trgm threshold) and given up after
+    SUGGEST_TIMEOUT_MS (None then: no suggestion rather than a slow page)."""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL statement_timeout = {SUGGEST_TIMEOUT_MS}")
-            cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {WORD_SIMILARITY}")
-            cursor.execute("SELECT word FROM papers_titleword WHERE word = ANY(%s)", [sorted(wanted)])
-            for word in sorted(wanted - {known for (known,) in cursor.fetchall()}):
-                cursor.execute(
-                    "SELECT word, similarity(word, %s) AS s FROM papers_titleword WHERE word %% %s "
-                    "ORDER BY s DESC, word LIMIT 1",
-                    [word, word],
-                )
-                if found := cursor.fetchone():
-                    replaced[word] = found
-    except OperationalError:  # the timeout: what was found so far
-        pass
-    if not replaced:
+            cursor.execute(f"SET LOCAL {setting}")
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    except OperationalError:  # the timeout (QueryCanceled)
         return None
-    fixed = " ".join(replaced[w.casefold()][0] if w.casefold() in replaced else w for w in words)
-    return fixed, sum(s for _, s in replaced.values()) / len(replaced)
+
+
+def _corrected(text: str) -> tuple[str, float] | None:
+    """`text` with each of its words (of TITLE_WORD_MIN letters or more) that no title has replaced by the nearest
+    title word, and how near the replacements are (their mean similarity); None when no word was replaced. One
+    query: each unknown word looked up in the trigram index (title_word_trgm_idx)."""
+    words = text.split()
+    wanted = sorted({w.casefold() for w in words[:SUGGEST_WORDS] if len(w) >= TITLE_WORD_MIN and w.isalpha()})
+    if not wanted:
+        return None
+    found = _suggestion_row(
+        "SELECT array_agg(q.w), array_agg(t.word), array_agg(t.s) FROM unnest(%s::text[]) AS q(w) "
+        "CROSS JOIN LATERAL (SELECT word, similarity(word, q.w) AS s FROM papers_titleword "
+        "WHERE word %% q.w ORDER BY s DESC, word LIMIT 1) t "
+        "WHERE NOT EXISTS (SELECT 1 FROM papers_titleword k WHERE k.word = q.w)",
+        [wanted],
+        f"pg_trgm.similarity_threshold = {WORD_SIMILARITY}",
+    )
+    if not found or not found[0]:
+        return None
+    replaced = dict(zip(found[0], found[1], strict=True))
+    fixed = " ".join(replaced.get(w.casefold(), w) for w in words)
+    return fixed, sum(found[2]) / len(found[2])
 
 
 def author_named(name: str) -> Author | None:

@@ -1,4 +1,4 @@
-"""The papers' search index answers the year and venue filters too (papers/search.py, SearchFilters.tokens).
+"""The papers' search index answers the year and venue filters too (papers/search.py, SearchFilters.tsquery).
 
 Before, a filtered search read the text matches row by row until it had enough of the year: "learning" in 2017 at
 1M papers read 19,000 matches on 17,000 heap pages to find its 1,000 (p99 170-225 ms, bench/search_bench.py). Now

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from papers import search
@@ -198,6 +199,13 @@ def test_suggestions_words_come_with_the_vectors_and_not_with_the_bulk_import():
     assert search.suggestion("transformrs for translaton") == {"kind": "title", "text": "transformers for translation"}
     assert search.suggestion("Kaming He") == {"kind": "author", "text": "Kaiming He"}
     assert search.suggestion("deep residual learning") is None  # every word is known: nothing to correct
+    with CaptureQueriesContext(connection) as one:
+        search.suggestion("transformrs")
+    with CaptureQueriesContext(connection) as three:
+        assert search.suggestion("transformrs for translaton residul")["text"] == (
+            "transformers for translation residual"
+        )
+    assert len(three) == len(one)  # the words are corrected in one query, however many there are
 
     with connection.cursor() as cursor:  # at a few rows a whole-index scan of the key is cheaper: not that either
         cursor.execute("SET LOCAL enable_indexscan = off")
